@@ -1,0 +1,125 @@
+# Makefile — builds iscsi-harness and the libraries its parts share, and runs
+# the tests, benchmarks, fuzzers and the golden-capture generator.
+#
+#   make                 build (installs missing Debian packages first, as root)
+#   make test            every test (cmocka unit tests, tshark agreement)
+#   make golden          regenerate captures/golden/ and check it with tshark
+#   make bench           benchmarks, as ratios against memcpy
+#   make fuzz            each libFuzzer harness for FUZZ_SECONDS (default 20)
+#   CC=clang make ...    any of the above with clang
+#   make SANITIZE=1 ...  with ASan + UBSan
+#
+# Each (compiler, sanitizer) pair builds in its own directory under build/,
+# so switching between them never mixes objects.
+
+SANITIZE ?= 0
+FUZZ_SECONDS ?= 20
+FUZZ_CC ?= clang
+CC_NAME := $(notdir $(firstword $(CC)))
+BUILD ?= build/$(CC_NAME)$(if $(filter 1,$(SANITIZE)),-san)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_DEFAULT_SOURCE $(WARN) -I. -MMD -MP
+LDLIBS := -lisal -lpcap
+ifeq ($(SANITIZE),1)
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS += $(SAN)
+LDFLAGS += $(SAN)
+endif
+
+PDU_SRC := $(sort $(wildcard pdu/*.c))
+HARNESS_SRC := harness/event.c $(sort $(wildcard harness/capture/*.c))
+CLI_SRC := $(sort $(wildcard harness/cli/*.c))
+TEST_SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LIBPDU := $(BUILD)/libpdu.a
+LIBHARNESS := $(BUILD)/libharness.a
+BIN := $(BUILD)/iscsi-harness
+TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+FUZZERS := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+DEPS_OK := build/.deps-ok
+
+.PHONY: all test golden bench fuzz fuzz-build deps clean
+all: $(BIN) iscsi-harness
+
+# Missing Debian packages are installed by the project's one script; the
+# stamp makes that a no-op once done (it re-runs when the script changes).
+$(DEPS_OK): scripts/install-deps
+	@scripts/install-deps
+	@mkdir -p $(dir $@) && touch $@
+deps: $(DEPS_OK)
+
+$(BUILD)/obj/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIBPDU): $(call obj,$(PDU_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(LIBHARNESS): $(call obj,$(HARNESS_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(call obj,$(CLI_SRC)) $(LIBHARNESS) $(LIBPDU)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+iscsi-harness: $(BIN)
+	ln -sf $(BIN) $@
+
+$(BUILD)/tests/%: $(call obj,tests/unit/%.c) $(call obj,$(TEST_SUPPORT_SRC)) $(LIBHARNESS) $(LIBPDU)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# Every test binary runs; the run fails if any failed. Tests find the
+# harness binary and scratch space through these variables.
+test: $(TESTS) $(BIN)
+	@mkdir -p $(BUILD)/scratch
+	@failed=0; for t in $(TESTS); do \
+	  echo "== $$t"; \
+	  HARNESS_BIN=$(BIN) HARNESS_SCRATCH=$(BUILD)/scratch $$t || failed=$$((failed+1)); \
+	done; \
+	echo "== $(words $(TESTS)) test programs, $$failed failed"; \
+	test $$failed -eq 0
+
+golden: $(BIN) $(BUILD)/tests/test_tshark_golden
+	$(BIN) golden --out captures/golden/every-opcode.pcap
+	HARNESS_BIN=$(BIN) HARNESS_SCRATCH=$(BUILD)/scratch GOLDEN_PCAP=captures/golden/every-opcode.pcap \
+	  $(BUILD)/tests/test_tshark_golden
+
+$(BUILD)/bench/%: $(call obj,bench/%.c) $(LIBHARNESS) $(LIBPDU)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench: $(BENCHES)
+	@for b in $(BENCHES); do $$b || exit 1; done
+
+# Fuzzers: clang + libFuzzer + ASan/UBSan, the code under test compiled in.
+FUZZ_FLAGS := -std=c11 -D_DEFAULT_SOURCE -I. -g -O1 $(WARN) \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+build/fuzz/%: fuzz/%.c $(PDU_SRC) $(HARNESS_SRC) | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(LDLIBS)
+fuzz-build: $(FUZZERS)
+
+# Each fuzzer starts from its committed seed corpus (read only) and keeps
+# what it learns in build/fuzz/corpus-NAME; crashes land in build/fuzz/.
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do n=$$(basename $$f); \
+	  mkdir -p build/fuzz/corpus-$$n; \
+	  echo "== $$n for $(FUZZ_SECONDS) s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=build/fuzz/$$n- build/fuzz/corpus-$$n fuzz/corpus/$$n \
+	    2>build/fuzz/$$n.log || { tail -40 build/fuzz/$$n.log; exit 1; }; \
+	  grep -E 'stat::number_of_executed_units|stat::peak_rss_mb' build/fuzz/$$n.log; \
+	done
+
+clean:
+	rm -rf build iscsi-harness
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,591 @@
+/* pcap_writer.c — the pcap writer: synthesises Ethernet/IP/TCP frames around
+ * the bytes each connection carried, so a capture of a harness run reads in
+ * Wireshark like a capture of the real wire (see pcap_writer.h). */
+#include "harness/capture/pcap_writer.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <pcap/pcap.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define ETH_HLEN 14
+#define IP4_HLEN 20
+#define IP6_HLEN 40
+#define TCP_HLEN 20
+#define TCP_SYN_OPTLEN 8          /* MSS (4) + NOP (1) + window scale (3) */
+#define TCP_WSCALE 7
+#define TCP_WINDOW 65535u
+#define FRAME_MAX (ETH_HLEN + IP6_HLEN + TCP_HLEN + TCP_SYN_OPTLEN + CAP_MAX_MSS)
+
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_PSH 0x08
+#define TH_ACK 0x10
+
+/* One side of a connection, as a sender. */
+struct side {
+	uint8_t addr[16];
+	uint8_t mac[6];
+	uint16_t port;
+	uint16_t ip_id;
+	uint32_t nxt;           /* next sequence number to send */
+	uint32_t owed;          /* segments received and not yet ACKed */
+	bool fin;               /* this side sent FIN */
+};
+
+struct conn {
+	uint32_t id;
+	int family;
+	bool used;              /* the slot holds a connection */
+	bool closed;            /* both FINs, or a RST: nothing more to send */
+	uint64_t closed_at;     /* order of closing, to recycle the oldest */
+	uint32_t mss;
+	struct side s[2];       /* indexed by enum ev_dir: sender I2T, T2I */
+};
+
+struct cap_writer {
+	pcap_t *pcap;
+	pcap_dumper_t *dump;
+	FILE *fp;
+	struct cap_writer_opts opts;
+	struct conn *conns;     /* n_slots entries */
+	size_t n_slots, max_slots, n_open;
+	uint64_t close_seq;
+	uint64_t frames;
+	int io_err;
+	int first_err;
+	char errmsg[256];
+	uint8_t frame[FRAME_MAX];
+};
+
+/* ---- deterministic values ---- */
+
+static uint32_t mix32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352du;
+	x ^= x >> 15;
+	x *= 0x846ca68bu;
+	x ^= x >> 16;
+	return x;
+}
+
+static uint32_t conn_hash(uint32_t conn, enum ev_dir dir, uint32_t salt)
+{
+	return mix32(mix32(conn ^ salt) + (dir == EV_DIR_I2T ? 0x9e3779b9u : 0x7f4a7c15u));
+}
+
+/* Locally administered unicast MAC derived from the IP address, so a host
+ * keeps its MAC across connections. */
+static void mac_from_addr(uint8_t mac[6], int family, const uint8_t *addr)
+{
+	size_t n = family == AF_INET ? 4 : 16;
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		h ^= addr[i];
+		h *= 16777619u;
+	}
+	h = mix32(h);
+	mac[0] = 0x02;
+	mac[1] = 0x00;
+	mac[2] = (uint8_t)(h >> 24);
+	mac[3] = (uint8_t)(h >> 16);
+	mac[4] = (uint8_t)(h >> 8);
+	mac[5] = (uint8_t)h;
+}
+
+/* ---- byte helpers and checksums ---- */
+
+static void put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* Adds bytes as big-endian 16-bit words; an odd length is padded with a
+ * zero byte, so only the last call of a sum may have an odd length. */
+static uint64_t csum_add(uint64_t sum, const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+	for (; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (i < n)
+		sum += (uint32_t)p[i] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint64_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* ---- errors ---- */
+
+static int fail(struct cap_writer *w, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct cap_writer *w, int code, const char *fmt, ...)
+{
+	if (w->first_err == 0) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(w->errmsg, sizeof w->errmsg, fmt, ap);
+		va_end(ap);
+		w->first_err = code;
+	}
+	return code;
+}
+
+const char *cap_strerror(int code)
+{
+	switch (code) {
+	case CAP_OK: return "success";
+	case CAP_EINVAL: return "invalid argument, option or event";
+	case CAP_EOPEN: return "cannot create the pcap file";
+	case CAP_EIO: return "writing the pcap file failed";
+	case CAP_ENOMEM: return "out of memory";
+	case CAP_ENOCONN: return "event for a connection that was never opened";
+	case CAP_EDUPCONN: return "connection id opened twice";
+	case CAP_ETOOMANY: return "too many connections open at once";
+	case CAP_ECLOSED: return "event for a side that already closed or reset";
+	case CAP_EFAMILY: return "address family is neither IPv4 nor IPv6";
+	}
+	return "unknown pcap writer error";
+}
+
+/* ---- frames ---- */
+
+static int check_io(struct cap_writer *w)
+{
+	if (w->io_err == 0 && ferror(w->fp))
+		w->io_err = fail(w, CAP_EIO, "writing the pcap file failed: %s",
+				 errno ? strerror(errno) : "I/O error");
+	return w->io_err;
+}
+
+/* One TCP segment from side `from` of c, with data (len <= MSS). */
+static void emit(struct cap_writer *w, struct conn *c, enum ev_dir from,
+		 uint8_t flags, const uint8_t *data, size_t len, int64_t ts_ns)
+{
+	struct side *src = &c->s[from];
+	struct side *dst = &c->s[from == EV_DIR_I2T ? EV_DIR_T2I : EV_DIR_I2T];
+	uint8_t *f = w->frame;
+	bool v4 = c->family == AF_INET;
+	size_t iphl = v4 ? IP4_HLEN : IP6_HLEN;
+	size_t optlen = (flags & TH_SYN) ? TCP_SYN_OPTLEN : 0;
+	size_t tcplen = TCP_HLEN + optlen + len;
+	size_t alen = v4 ? 4 : 16;
+
+	memcpy(f, dst->mac, 6);
+	memcpy(f + 6, src->mac, 6);
+	put16(f + 12, v4 ? 0x0800 : 0x86dd);
+
+	uint8_t *ip = f + ETH_HLEN;
+	if (v4) {
+		ip[0] = 0x45;
+		ip[1] = 0;
+		put16(ip + 2, (uint32_t)(IP4_HLEN + tcplen));
+		put16(ip + 4, src->ip_id++);
+		put16(ip + 6, 0x4000);              /* DF */
+		ip[8] = 64;
+		ip[9] = IPPROTO_TCP;
+		put16(ip + 10, 0);
+		memcpy(ip + 12, src->addr, 4);
+		memcpy(ip + 16, dst->addr, 4);
+		put16(ip + 10, csum_fold(csum_add(0, ip, IP4_HLEN)));
+	} else {
+		put32(ip, 0x60000000u);
+		put16(ip + 4, (uint32_t)tcplen);
+		ip[6] = IPPROTO_TCP;
+		ip[7] = 64;
+		memcpy(ip + 8, src->addr, 16);
+		memcpy(ip + 24, dst->addr, 16);
+	}
+
+	uint8_t *tcp = ip + iphl;
+	put16(tcp, src->port);
+	put16(tcp + 2, dst->port);
+	put32(tcp + 4, src->nxt);
+	put32(tcp + 8, (flags & TH_ACK) ? dst->nxt : 0);
+	tcp[12] = (uint8_t)(((TCP_HLEN + optlen) / 4) << 4);
+	tcp[13] = flags;
+	put16(tcp + 14, TCP_WINDOW);
+	put16(tcp + 16, 0);
+	put16(tcp + 18, 0);
+	if (optlen) {
+		uint8_t *o = tcp + TCP_HLEN;
+		o[0] = 2;                           /* MSS */
+		o[1] = 4;
+		put16(o + 2, c->mss);
+		o[4] = 1;                           /* NOP */
+		o[5] = 3;                           /* window scale */
+		o[6] = 3;
+		o[7] = TCP_WSCALE;
+	}
+	if (len)
+		memcpy(tcp + TCP_HLEN + optlen, data, len);
+
+	/* pseudo-header: addresses, protocol, TCP length */
+	uint8_t ph[8];
+	uint64_t sum = csum_add(0, src->addr, alen);
+	sum = csum_add(sum, dst->addr, alen);
+	put32(ph, (uint32_t)tcplen);
+	put32(ph + 4, IPPROTO_TCP);
+	sum = csum_add(sum, ph, 8);
+	sum = csum_add(sum, tcp, tcplen);
+	put16(tcp + 16, csum_fold(sum));
+
+	struct pcap_pkthdr h;
+	int64_t t = ts_ns < 0 ? 0 : ts_ns;
+	h.ts.tv_sec = (time_t)(t / 1000000000);
+	h.ts.tv_usec = (suseconds_t)(t % 1000000000);   /* ns: nano pcap */
+	h.caplen = h.len = (uint32_t)(ETH_HLEN + iphl + tcplen);
+	pcap_dump((u_char *)w->dump, &h, f);
+	w->frames++;
+
+	src->nxt += (uint32_t)len + ((flags & (TH_SYN | TH_FIN)) ? 1u : 0u);
+	src->owed = 0;      /* any segment carries an ACK of all received */
+}
+
+/* The receiver of `from`'s data counts a segment and ACKs when due. */
+static void receive(struct cap_writer *w, struct conn *c, enum ev_dir from,
+		    int64_t ts_ns, bool end_of_write)
+{
+	enum ev_dir to = from == EV_DIR_I2T ? EV_DIR_T2I : EV_DIR_I2T;
+	if (!end_of_write)
+		c->s[to].owed++;
+	if (c->s[to].owed >= w->opts.ack_every || (end_of_write && c->s[to].owed))
+		emit(w, c, to, TH_ACK, NULL, 0, ts_ns);
+}
+
+/* ---- connections ---- */
+
+static struct conn *find_conn(struct cap_writer *w, uint32_t id)
+{
+	for (size_t i = 0; i < w->n_slots; i++)
+		if (w->conns[i].used && w->conns[i].id == id)
+			return &w->conns[i];
+	return NULL;
+}
+
+/* A slot for a new connection: a free one, a new one, or else the one
+ * that closed first is forgotten. */
+static struct conn *new_slot(struct cap_writer *w)
+{
+	struct conn *oldest = NULL;
+	for (size_t i = 0; i < w->n_slots; i++) {
+		struct conn *c = &w->conns[i];
+		if (!c->used)
+			return c;
+		if (c->closed && (!oldest || c->closed_at < oldest->closed_at))
+			oldest = c;
+	}
+	if (w->n_slots < w->max_slots) {
+		size_t cap = w->n_slots ? w->n_slots * 2 : 16;
+		if (cap > w->max_slots)
+			cap = w->max_slots;
+		struct conn *n = realloc(w->conns, cap * sizeof *n);
+		if (!n)
+			return NULL;
+		memset(n + w->n_slots, 0, (cap - w->n_slots) * sizeof *n);
+		w->conns = n;
+		struct conn *c = &n[w->n_slots];
+		w->n_slots = cap;
+		return c;
+	}
+	return oldest;
+}
+
+static void mark_closed(struct cap_writer *w, struct conn *c)
+{
+	c->closed = true;
+	c->closed_at = w->close_seq++;
+	w->n_open--;
+}
+
+static int on_open(struct cap_writer *w, const struct event *ev)
+{
+	const struct ev_endpoints *ep = ev->ep;
+	if (!ep)
+		return fail(w, CAP_EINVAL, "conn %u: EV_CONN_OPEN without endpoints", ev->conn);
+	if (ep->family != AF_INET && ep->family != AF_INET6)
+		return fail(w, CAP_EFAMILY, "conn %u: address family %d is neither AF_INET nor AF_INET6",
+			    ev->conn, ep->family);
+	if (find_conn(w, ev->conn))
+		return fail(w, CAP_EDUPCONN, "conn %u: opened twice", ev->conn);
+	if (w->n_open >= w->opts.max_conns)
+		return fail(w, CAP_ETOOMANY, "conn %u: more than %u connections open at once",
+			    ev->conn, w->opts.max_conns);
+	struct conn *c = new_slot(w);
+	if (!c)
+		return fail(w, CAP_ENOMEM, "conn %u: out of memory", ev->conn);
+
+	memset(c, 0, sizeof *c);
+	c->id = ev->conn;
+	c->family = ep->family;
+	c->used = true;
+	c->mss = w->opts.mss ? w->opts.mss
+		: ep->family == AF_INET ? CAP_DEFAULT_MSS4 : CAP_DEFAULT_MSS6;
+	size_t alen = ep->family == AF_INET ? 4 : 16;
+	const uint8_t *addr[2] = { ep->ini_addr, ep->tgt_addr };
+	const uint16_t port[2] = { ep->ini_port, ep->tgt_port };
+	for (int d = 0; d < 2; d++) {
+		struct side *s = &c->s[d];
+		memcpy(s->addr, addr[d], alen);
+		mac_from_addr(s->mac, ep->family, s->addr);
+		s->port = port[d];
+		s->nxt = conn_hash(ev->conn, (enum ev_dir)d, 0) ^ w->opts.isn_xor;
+		s->ip_id = (uint16_t)conn_hash(ev->conn, (enum ev_dir)d, 0x1d1d1d1du);
+	}
+	w->n_open++;
+
+	emit(w, c, EV_DIR_I2T, TH_SYN, NULL, 0, ev->ts_ns);
+	emit(w, c, EV_DIR_T2I, TH_SYN | TH_ACK, NULL, 0, ev->ts_ns);
+	emit(w, c, EV_DIR_I2T, TH_ACK, NULL, 0, ev->ts_ns);
+	return 0;
+}
+
+static const char *dir_name(enum ev_dir d)
+{
+	return d == EV_DIR_I2T ? "initiator" : "target";
+}
+
+/* The connection an event on an open side refers to, or NULL (error set). */
+static struct conn *live_conn(struct cap_writer *w, const struct event *ev, int *rc)
+{
+	struct conn *c = find_conn(w, ev->conn);
+	if (!c) {
+		*rc = fail(w, CAP_ENOCONN, "conn %u: %s event for a connection never opened",
+			   ev->conn, ev_kind_name(ev->kind));
+		return NULL;
+	}
+	if (ev->dir != EV_DIR_I2T && ev->dir != EV_DIR_T2I) {
+		*rc = fail(w, CAP_EINVAL, "conn %u: bad direction %d", ev->conn, (int)ev->dir);
+		return NULL;
+	}
+	if (c->closed || (c->s[ev->dir].fin && ev->kind != EV_CONN_RST)) {
+		if (c->closed)
+			*rc = fail(w, CAP_ECLOSED, "conn %u: %s event after the connection ended",
+				   ev->conn, ev_kind_name(ev->kind));
+		else
+			*rc = fail(w, CAP_ECLOSED, "conn %u: %s event from the %s after it sent FIN",
+				   ev->conn, ev_kind_name(ev->kind), dir_name(ev->dir));
+		return NULL;
+	}
+	return c;
+}
+
+static int on_wire(struct cap_writer *w, const struct event *ev)
+{
+	int rc = 0;
+	if (ev->len && !ev->bytes)
+		return fail(w, CAP_EINVAL, "conn %u: %zu bytes without a buffer", ev->conn, ev->len);
+	struct conn *c = live_conn(w, ev, &rc);
+	if (!c)
+		return rc;
+	const uint8_t *p = ev->bytes;
+	size_t left = ev->len;
+	while (left) {
+		size_t n = left < c->mss ? left : c->mss;
+		uint8_t flags = TH_ACK | (n == left ? TH_PSH : 0);
+		emit(w, c, ev->dir, flags, p, n, ev->ts_ns);
+		receive(w, c, ev->dir, ev->ts_ns, false);
+		p += n;
+		left -= n;
+	}
+	if (ev->len)
+		receive(w, c, ev->dir, ev->ts_ns, true);
+	return 0;
+}
+
+static int on_fin(struct cap_writer *w, const struct event *ev)
+{
+	int rc = 0;
+	struct conn *c = live_conn(w, ev, &rc);
+	if (!c)
+		return rc;
+	enum ev_dir peer = ev->dir == EV_DIR_I2T ? EV_DIR_T2I : EV_DIR_I2T;
+	emit(w, c, ev->dir, TH_FIN | TH_ACK, NULL, 0, ev->ts_ns);
+	c->s[ev->dir].fin = true;
+	emit(w, c, peer, TH_ACK, NULL, 0, ev->ts_ns);
+	if (c->s[peer].fin)
+		mark_closed(w, c);
+	return 0;
+}
+
+static int on_rst(struct cap_writer *w, const struct event *ev)
+{
+	int rc = 0;
+	struct conn *c = live_conn(w, ev, &rc);
+	if (!c)
+		return rc;
+	emit(w, c, ev->dir, TH_RST | TH_ACK, NULL, 0, ev->ts_ns);
+	mark_closed(w, c);
+	return 0;
+}
+
+int cap_writer_on_event(void *ctx, const struct event *ev)
+{
+	struct cap_writer *w = ctx;
+	if (!w || !ev)
+		return CAP_EINVAL;
+	if (w->io_err)
+		return w->io_err;
+	int rc;
+	switch (ev->kind) {
+	case EV_CONN_OPEN: rc = on_open(w, ev); break;
+	case EV_WIRE: rc = on_wire(w, ev); break;
+	case EV_CONN_FIN: rc = on_fin(w, ev); break;
+	case EV_CONN_RST: rc = on_rst(w, ev); break;
+	default: return 0;
+	}
+	if (rc == 0 && w->opts.flush_each_event && pcap_dump_flush(w->dump) != 0)
+		w->io_err = fail(w, CAP_EIO, "flushing the pcap file failed: %s", strerror(errno));
+	int io = check_io(w);
+	return io ? io : rc;
+}
+
+struct ev_observer cap_writer_observer(struct cap_writer *w)
+{
+	struct ev_observer o = { cap_writer_on_event, w };
+	return o;
+}
+
+const char *cap_writer_errmsg(const struct cap_writer *w)
+{
+	return w ? w->errmsg : "";
+}
+
+uint64_t cap_writer_frames(const struct cap_writer *w)
+{
+	return w ? w->frames : 0;
+}
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (!err || errlen == 0)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+int cap_writer_open(struct cap_writer **wp, const char *path,
+		    const struct cap_writer_opts *opts, char *err, size_t errlen)
+{
+	seterr(err, errlen, "%s", "");
+	if (!wp) {
+		seterr(err, errlen, "cap_writer_open: no place for the writer");
+		return CAP_EINVAL;
+	}
+	*wp = NULL;
+	if (!path || !*path) {
+		seterr(err, errlen, "cap_writer_open: no pcap path");
+		return CAP_EINVAL;
+	}
+	struct cap_writer_opts o = { 0 };
+	if (opts)
+		o = *opts;
+	if (o.mss > CAP_MAX_MSS) {
+		seterr(err, errlen, "pcap '%s': MSS %u is above %u", path, o.mss, CAP_MAX_MSS);
+		return CAP_EINVAL;
+	}
+	if (o.ack_every > CAP_MAX_ACK_EVERY) {
+		seterr(err, errlen, "pcap '%s': ack_every %u is above %u", path,
+		       o.ack_every, CAP_MAX_ACK_EVERY);
+		return CAP_EINVAL;
+	}
+	if (o.ack_every == 0)
+		o.ack_every = CAP_DEFAULT_ACK_EVERY;
+	if (o.max_conns == 0)
+		o.max_conns = CAP_DEFAULT_MAX_CONNS;
+	if (o.max_conns > CAP_MAX_CONNS) {
+		seterr(err, errlen, "pcap '%s': max_conns %u is above %u", path,
+		       o.max_conns, CAP_MAX_CONNS);
+		return CAP_EINVAL;
+	}
+
+	struct cap_writer *w = calloc(1, sizeof *w);
+	if (!w) {
+		seterr(err, errlen, "pcap '%s': out of memory", path);
+		return CAP_ENOMEM;
+	}
+	w->opts = o;
+	/* closed connections are remembered (to report events after a close)
+	 * in as many slots again as may be open */
+	w->max_slots = (size_t)o.max_conns * 2;
+	w->pcap = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, CAP_SNAPLEN,
+						       PCAP_TSTAMP_PRECISION_NANO);
+	if (!w->pcap) {
+		free(w);
+		seterr(err, errlen, "pcap '%s': pcap_open_dead failed", path);
+		return CAP_ENOMEM;
+	}
+	errno = 0;
+	w->fp = fopen(path, "wb");
+	if (!w->fp) {
+		int e = errno;
+		pcap_close(w->pcap);
+		free(w);
+		seterr(err, errlen, "cannot create pcap file '%s': %s", path,
+		       e ? strerror(e) : "unknown error");
+		return CAP_EOPEN;
+	}
+	w->dump = pcap_dump_fopen(w->pcap, w->fp);
+	if (!w->dump) {
+		seterr(err, errlen, "cannot write pcap file '%s': %s", path, pcap_geterr(w->pcap));
+		fclose(w->fp);
+		pcap_close(w->pcap);
+		free(w);
+		return CAP_EOPEN;
+	}
+	if (pcap_dump_flush(w->dump) != 0 || ferror(w->fp)) {
+		int e = errno;
+		seterr(err, errlen, "cannot write pcap file '%s': %s", path,
+		       e ? strerror(e) : "I/O error");
+		pcap_dump_close(w->dump);
+		pcap_close(w->pcap);
+		free(w);
+		return CAP_EOPEN;
+	}
+	*wp = w;
+	return 0;
+}
+
+int cap_writer_close(struct cap_writer *w)
+{
+	if (!w)
+		return 0;
+	int rc = w->io_err;
+	errno = 0;
+	if (pcap_dump_flush(w->dump) != 0 || ferror(w->fp)) {
+		if (rc == 0)
+			rc = fail(w, CAP_EIO, "flushing the pcap file failed: %s",
+				  errno ? strerror(errno) : "I/O error");
+	}
+	pcap_dump_close(w->dump);
+	pcap_close(w->pcap);
+	free(w->conns);
+	free(w);
+	return rc;
+}
