@@ -46,6 +46,8 @@ FUZZERS := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 DEPS_OK := build/.deps-ok
 
 .PHONY: all test golden bench fuzz fuzz-build deps clean
+# Keep objects that pattern chains would otherwise delete as intermediate.
+.SECONDARY:
 all: $(BIN) iscsi-harness
 
 # Missing Debian packages are installed by the project's one script; the
@@ -88,6 +90,7 @@ test: $(TESTS) $(BIN)
 	test $$failed -eq 0
 
 golden: $(BIN) $(BUILD)/tests/test_tshark_golden
+	@mkdir -p $(BUILD)/scratch
 	$(BIN) golden --out captures/golden/every-opcode.pcap
 	HARNESS_BIN=$(BIN) HARNESS_SCRATCH=$(BUILD)/scratch GOLDEN_PCAP=captures/golden/every-opcode.pcap \
 	  $(BUILD)/tests/test_tshark_golden

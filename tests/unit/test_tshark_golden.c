@@ -92,7 +92,8 @@ static void write_golden(const char *path, uint32_t mss, struct recording *rec)
 	char err[256];
 	struct cap_writer *w;
 	struct cap_writer_opts opts = { .mss = mss };
-	assert_int_equal(cap_writer_open(&w, path, &opts, err, sizeof err), 0);
+	if (cap_writer_open(&w, path, &opts, err, sizeof err) != 0)
+		fail_msg("%s", err);
 	struct ev_bus bus;
 	ev_bus_init(&bus);
 	ev_bus_add(&bus, cap_writer_observer(w));
