@@ -13,6 +13,8 @@
  *   iscsi.scsicommand.cdb       the 16 CDB bytes of a SCSI Command
  *   iscsi.login.statusclass     Login Response Status-Class (byte 36)
  *   iscsi.login.statusdetail    Login Response Status-Detail (byte 37)
+ * Raw-only entries (no struct member: iscsi.flags, iscsi.X, iscsi.isid.*,
+ * iscsi.login.status) overlap member fields and take no part in the codec.
  */
 #include <stddef.h>
 #include <string.h>
@@ -148,6 +150,17 @@ static const struct pdu_field registry[] = {
 	  LOCS(LOC(LUN_OPS, 8, 8, 0xff)) },
 	{ "iscsi.isid", "isid", "ISID", BYTES, MEMBER(isid),
 	  LOCS(LOC(LOGIN_OPS, 8, 6, 0xff)) },
+	/* The ISID's parts (RFC 7143 §11.12.5), in the bytes only. */
+	{ "iscsi.isid.t", "isid_t", "ISID T (format)", UINT, RAW_ONLY,
+	  LOCS(LOC(LOGIN_OPS, 8, 1, 0xc0)) },
+	{ "iscsi.isid.a", "isid_a", "ISID A", UINT, RAW_ONLY,
+	  LOCS(LOC(LOGIN_OPS, 8, 1, 0x3f)) },
+	{ "iscsi.isid.b", "isid_b", "ISID B", UINT, RAW_ONLY,
+	  LOCS(LOC(LOGIN_OPS, 9, 2, 0xff)) },
+	{ "iscsi.isid.c", "isid_c", "ISID C", UINT, RAW_ONLY,
+	  LOCS(LOC(LOGIN_OPS, 11, 1, 0xff)) },
+	{ "iscsi.isid.d", "isid_d", "ISID D", UINT, RAW_ONLY,
+	  LOCS(LOC(LOGIN_OPS, 12, 2, 0xff)) },
 	{ "iscsi.tsih", "tsih", "TSIH", UINT, MEMBER(tsih),
 	  LOCS(LOC(LOGIN_OPS, 14, 2, 0xff)) },
 

@@ -63,9 +63,9 @@ int pdu_field_set_raw(const struct pdu_field *f, uint8_t bhs[PDU_BHS_LEN],
 
 /* The same on a decoded header (struct members, by the registry), per
  * h->opcode. A raw-only field (hdr_offset SIZE_MAX: iscsi.flags, iscsi.X,
- * iscsi.login.status) reads what pdu_hdr_encode() would write, and sets the
- * members that share its bits; PDU_E_INVALID when no member does (iscsi.X,
- * a reserved bit, lives only in encoded bytes). */
+ * iscsi.isid.*, iscsi.login.status) reads what pdu_hdr_encode() would
+ * write, and sets the members that share its bits; PDU_E_INVALID when no
+ * member does (iscsi.X, a reserved bit, lives only in encoded bytes). */
 int pdu_field_get_hdr(const struct pdu_field *f, const struct pdu_hdr *h,
 		      uint64_t *value);
 int pdu_field_set_hdr(const struct pdu_field *f, struct pdu_hdr *h,

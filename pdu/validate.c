@@ -264,6 +264,7 @@ struct frame {
 	bool dd_present;
 	uint32_t dd;
 	size_t dd_off;
+	bool hd_verified, dd_verified; /* a view's own verdict says "ok" */
 };
 
 struct vx {
@@ -836,7 +837,7 @@ static void check_digests_and_padding(struct vx *x)
 {
 	const struct frame *f = x->f;
 
-	if (f->hd_present && f->ahs) {
+	if (f->hd_present && f->ahs && !f->hd_verified) {
 		uint32_t crc = pdu_crc32c(f->bhs, PDU_BHS_LEN);
 		crc = pdu_crc32c_extend(crc, f->ahs, f->ahs_len);
 		if (crc != f->hd)
@@ -854,7 +855,7 @@ static void check_digests_and_padding(struct vx *x)
 				break;
 			}
 	}
-	if (f->dd_present && f->data && f->pad) {
+	if (f->dd_present && f->data && f->pad && !f->dd_verified) {
 		uint32_t crc = pdu_crc32c(f->data, f->dsl);
 		crc = pdu_crc32c_extend(crc, f->pad, f->pad_len);
 		if (crc != f->dd)
@@ -1047,6 +1048,7 @@ size_t pdu_validate_view(const struct pdu_view *v,
 		       "a header digest; HeaderDigest=CRC32C is not in force");
 	f.hd_present = v->has_header_digest;
 	f.hd = v->header_digest;
+	f.hd_verified = v->has_header_digest && v->header_digest_ok;
 
 	bool dd_expected = c.digests.data && f.dsl > 0;
 	if (v->has_data_digest && f.dsl == 0)
@@ -1060,6 +1062,7 @@ size_t pdu_validate_view(const struct pdu_view *v,
 		       "digest; DataDigest=CRC32C is not in force");
 	f.dd_present = v->has_data_digest && f.dsl > 0;
 	f.dd = v->data_digest;
+	f.dd_verified = f.dd_present && v->data_digest_ok;
 
 	check_frame(&x);
 	return out->total;

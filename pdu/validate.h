@@ -101,8 +101,11 @@ size_t pdu_validate_buf(const uint8_t *buf, size_t len,
 /*
  * Validate a PDU already framed by pdu_parse(). Digests are taken as the
  * view has them and checked against ctx->digests (a digest in force but
- * absent, or present but not in force, is a violation). Resets out and
- * fills it; returns out->total. ctx may be NULL.
+ * absent, or present but not in force, is a violation). A digest the view
+ * marks as verified (header_digest_ok, data_digest_ok, which pdu_parse()
+ * computed) is not computed again; one it does not is recomputed to say
+ * what it should have been. Resets out and fills it; returns out->total.
+ * ctx may be NULL: the digests are then taken to be those the view has.
  */
 size_t pdu_validate_view(const struct pdu_view *v,
 			 const struct pdu_validate_ctx *ctx,

@@ -134,6 +134,7 @@ static int run_tshark(const char *pcap, const struct tsh_opts *opts,
 		"-o", "tcp.analyze_sequence_numbers:TRUE",
 		"-o", "tcp.desegment_tcp_streams:TRUE",
 		"-o", "iscsi.desegment_iscsi_messages:TRUE",
+		"-o", "iscsi.bogus_pdu_max_data_len:16777215",
 		"-o", ports,
 	};
 	size_t n_common = sizeof common / sizeof common[0];

@@ -10,8 +10,15 @@
  * tcp.check_checksum and ip.check_checksum TRUE, TCP sequence analysis and
  * reassembly on, iSCSI desegmentation on, iscsi.target_ports set to the
  * ports given (a non-3260 target port is not dissected as iSCSI
- * otherwise). tsh_analyze() reads the whole dissection as PDML (-T pdml);
- * see tshark.c for why PDML and how it is split per PDU.
+ * otherwise), and iscsi.bogus_pdu_max_data_len raised from 262144 to
+ * 16777215 (tshark otherwise skips every PDU whose DataSegmentLength is
+ * above 256 KiB). Later -o in extra_args override these. tsh_analyze()
+ * reads the whole dissection as PDML (-T pdml) into memory; see tshark.c
+ * for why PDML and how it is split per PDU.
+ *
+ * tshark 4.0 quirk to know when comparing PDU by PDU: a PDU with an
+ * undefined opcode is not dissected, and neither is anything after it in
+ * the same TCP segment (iscsi.bogus_pdu_filter:FALSE does not change this).
  */
 #ifndef TESTS_SUPPORT_TSHARK_H
 #define TESTS_SUPPORT_TSHARK_H

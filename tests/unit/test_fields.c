@@ -91,7 +91,8 @@ static const char *const wireshark_names[] = {
 	"iscsi.scsidata.O", "iscsi.targettransfertag", "iscsi.bufferOffset",
 	"iscsi.scsidata.readresidualcount", "iscsi.datasn", "iscsi.versionmax",
 	"iscsi.versionmin", "iscsi.versionactive", "iscsi.cid", "iscsi.isid",
-	"iscsi.tsih", "iscsi.login.T", "iscsi.login.C", "iscsi.login.csg",
+	"iscsi.isid.t", "iscsi.isid.a", "iscsi.isid.b", "iscsi.isid.c",
+	"iscsi.isid.d", "iscsi.tsih", "iscsi.login.T", "iscsi.login.C", "iscsi.login.csg",
 	"iscsi.login.nsg", "iscsi.login.status", "iscsi.text.F",
 	"iscsi.text.C", "iscsi.expdatasn", "iscsi.r2tsn",
 	"iscsi.taskmanfun.response", "iscsi.taskmanfun.referencedtasktag",
@@ -466,6 +467,17 @@ static void test_raw_only_fields_on_hdr(void **state)
 	assert_int_equal(rsp.status_detail, 6);
 	assert_int_equal(pdu_field_get_hdr(status, &rsp, &v), PDU_OK);
 	assert_int_equal(v, 0x0206);
+
+	struct pdu_hdr login = { .opcode = PDU_OP_LOGIN_REQ };
+	assert_int_equal(pdu_field_set_hdr(pdu_field_find("isid_t"), &login, 2),
+			 PDU_OK);
+	assert_int_equal(pdu_field_set_hdr(pdu_field_find("isid_d"), &login,
+					   0x0102), PDU_OK);
+	static const uint8_t isid[6] = { 0x80, 0, 0, 0, 0x01, 0x02 };
+	assert_memory_equal(login.isid, isid, sizeof isid);
+	assert_int_equal(pdu_field_get_hdr(pdu_field_find("iscsi.isid.t"),
+					   &login, &v), PDU_OK);
+	assert_int_equal(v, 2);
 
 	const struct pdu_field *x = pdu_field_find("iscsi.X");
 	assert_int_equal(pdu_field_get_hdr(x, &rsp, &v), PDU_OK);
