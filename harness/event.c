@@ -38,6 +38,8 @@ const char *ev_kind_name(enum ev_kind kind)
 	case EV_CONN_RST: return "conn-rst";
 	case EV_FAULT: return "fault";
 	case EV_NOTE: return "note";
+	case EV_GAP: return "gap";
+	case EV_RESYNC: return "resync";
 	}
 	return "unknown";
 }

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pdu/pdu.h"
+
 enum ev_kind {
 	EV_CONN_OPEN,   /* TCP connection established (ep set) */
 	EV_WIRE,        /* bytes that crossed the socket in dir, as one write/read */
@@ -20,6 +22,11 @@ enum ev_kind {
 	EV_CONN_RST,    /* dir's side reset the connection (RST) */
 	EV_FAULT,       /* a fault the harness injected (text says which) */
 	EV_NOTE,        /* anything else worth a line in the report */
+	EV_GAP,         /* bytes of dir's stream are missing (capture loss):
+			   len = how many, text = why; rules that need an
+			   unbroken stream stop judging this connection */
+	EV_RESYNC,      /* framing restarted at a plausible BHS after a gap or
+			   a capture that starts mid-stream (text says where) */
 };
 
 enum ev_dir {
@@ -43,7 +50,9 @@ struct event {
 	uint64_t frame;             /* capture frame number, 0 when live */
 	const struct ev_endpoints *ep; /* EV_CONN_OPEN */
 	const uint8_t *bytes;       /* EV_WIRE, EV_PDU */
-	size_t len;
+	size_t len;                 /* bytes' length; EV_GAP: bytes missing */
+	struct pdu_digests digests; /* EV_PDU: the digests the framer applied */
+	uint64_t stream_offset;     /* EV_PDU, EV_GAP: byte offset in dir's stream */
 	const char *text;           /* EV_FAULT, EV_NOTE */
 };
 

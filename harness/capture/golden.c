@@ -139,6 +139,7 @@ static void send_pdu(struct golden_session *s, struct golden_conn *c,
 			    .ts_ns = s->now, .bytes = s->wire, .len = (size_t)len };
 	emit(s, &ev);
 	ev.kind = EV_PDU;
+	ev.digests = dg;
 	emit(s, &ev);
 	s->now += GOLDEN_STEP_NS;
 }
