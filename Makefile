@@ -29,7 +29,7 @@ LDFLAGS += $(SAN)
 endif
 
 PDU_SRC := $(sort $(wildcard pdu/*.c))
-HARNESS_SRC := harness/event.c $(sort $(wildcard harness/capture/*.c harness/check/*.c harness/report/*.c))
+HARNESS_SRC := harness/event.c $(sort $(wildcard harness/capture/*.c harness/check/*.c harness/diff/*.c harness/report/*.c))
 CLI_SRC := $(sort $(wildcard harness/cli/*.c))
 TEST_SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
