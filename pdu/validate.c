@@ -39,7 +39,7 @@
 enum rule {
 	R_PDU001, R_PDU002, R_PDU003, R_PDU004, R_PDU005, R_PDU006, R_PDU007,
 	R_PDU008, R_PDU009, R_PDU010, R_PDU011, R_PDU012, R_PDU013, R_PDU014,
-	R_PDU017, R_PDU018, R_PDU019, R_PDU020, R_PDU021,
+	R_PDU017, R_PDU018, R_PDU019, R_PDU020, R_PDU021, R_PDU022,
 	R_LOGIN001, R_LOGIN002, R_LOGIN003, R_LOGIN004, R_LOGIN007, R_LOGIN008,
 	R_SEQ018, R_SEQ024, R_SEQ028, R_SEQ029,
 	R_ERL0006, R_ERL1014, R_ERL1018, R_ERL2001,
@@ -53,7 +53,7 @@ static const char *const rule_ids[R_COUNT + 1] = {
 	"PDU-001", "PDU-002", "PDU-003", "PDU-004", "PDU-005", "PDU-006",
 	"PDU-007", "PDU-008", "PDU-009", "PDU-010", "PDU-011", "PDU-012",
 	"PDU-013", "PDU-014", "PDU-017", "PDU-018", "PDU-019", "PDU-020",
-	"PDU-021",
+	"PDU-021", "PDU-022",
 	"LOGIN-001", "LOGIN-002", "LOGIN-003", "LOGIN-004", "LOGIN-007",
 	"LOGIN-008",
 	"SEQ-018", "SEQ-024", "SEQ-028", "SEQ-029",
@@ -396,7 +396,7 @@ static void check_reserved(struct vx *x)
 	}
 
 	if (f_bit_always_set(x->op) && !(b[1] & 0x80))
-		report(x, R_PDU004, F_FIXED_F, 1, 0,
+		report(x, R_PDU022, F_FIXED_F, 1, 0,
 		       "bit 0x80 of byte 1 is 0; it is always 1 in %s",
 		       x->opname);
 }

@@ -856,8 +856,8 @@ static const struct bcase cases[] = {
 	  NULL, false, "PDU-004", "iscsi.reserved", 22 },
 	{ "PDU-004 SNACK flag 0x20", PDU_OP_SNACK_REQ, 0, E1(1, 0xa0), NULL,
 	  false, "PDU-004", "iscsi.flags", 1 },
-	{ "PDU-004 NOP-Out fixed bit 0x80 of byte 1 clear", PDU_OP_NOP_OUT, 0,
-	  E1(1, 0x00), NULL, false, "PDU-004", "iscsi.F", 1 },
+	{ "PDU-022 NOP-Out fixed bit 0x80 of byte 1 clear", PDU_OP_NOP_OUT, 0,
+	  E1(1, 0x00), NULL, false, "PDU-022", "iscsi.F", 1 },
 	{ "PDU-004 TMF function 0", PDU_OP_TMF_REQ, 0, E1(1, 0x80), NULL,
 	  false, "PDU-004", "iscsi.taskmanfun.function", 1 },
 	{ "PDU-004 TMF function 13", PDU_OP_TMF_REQ, 0, E1(1, 0x8d), NULL,
@@ -1246,7 +1246,7 @@ static void test_fixed_one_bits(void **state)
 		struct pcase p = { 0 };
 		build_valid(&p, ops[i]);
 		p.buf[1] &= 0x7f;
-		expect_one(&p, "PDU-004", "iscsi.F", 1, "fixed bit");
+		expect_one(&p, "PDU-022", "iscsi.F", 1, "fixed bit");
 	}
 }
 
