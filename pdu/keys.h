@@ -250,7 +250,8 @@ enum pdu_key_scope {
 /* Row flags. */
 #define PDU_KEY_F_LO 0x0001u          /* leading only (LOGIN-026) */
 #define PDU_KEY_F_IO 0x0002u          /* initialize only: login */
-#define PDU_KEY_F_IRR_DISCOVERY 0x0004u /* irrelevant when SessionType=Discovery */
+#define PDU_KEY_F_IRR_DISCOVERY 0x0004u /* irrelevant when
+					     SessionType=Discovery */
 #define PDU_KEY_F_IRR_NO_UNSOL 0x0008u  /* irrelevant when InitialR2T=Yes and
 					   ImmediateData=No (FirstBurstLength) */
 #define PDU_KEY_F_REPEAT 0x0010u      /* may be sent more than once */
