@@ -1,4 +1,4 @@
-/* fuzz_keys.c — libFuzzer harness for pdu/keys.c. The input is the data of
+/* fuzz_keys.c — libFuzzer harness for pdu/keys_*.c. The input is the data of
  * one negotiation sequence; it is fed to the streaming parser as 1-4 chunks
  * (cut where a hash of the input says) and again as MaxRecvDataSegmentLength
  * sized chunks from pdu_kv_split(), and both runs must yield the same pairs

@@ -1,4 +1,4 @@
-/* test_keys.c — unit tests of pdu/keys.c: the key=value parser (split at
+/* test_keys.c — unit tests of pdu/keys_*.c: the key=value parser (split at
  * every byte, long sequences, every §6.1 error), value decoding, the
  * encoder and splitter, the key table, negotiation of every key with a good
  * and a bad answer, the responder, the session parameters and the use
