@@ -121,25 +121,51 @@ int rep_run_add_problem(struct rep_run *run, const char *file, uint64_t frame,
 struct rep_session *rep_run_add_session(struct rep_run *run, const char *name);
 
 int rep_session_add_conn(struct rep_session *s, const struct rep_conn *c);
+/* value may be NULL (shown as null / empty); key may not (REP_EINVAL). */
 int rep_session_add_key(struct rep_session *s, const char *key, const char *value);
+/* Notes accumulate, one per line (joined with '\n'). */
 int rep_session_add_note(struct rep_session *s, const char *note);
-/* Add a verdict (copied; evidence strings copied too). */
+/* Add a verdict (copied; evidence strings copied too). A verdict is per
+ * (session, rule ID): REP_EINVAL when v or v->id is NULL, v->result is not
+ * a rep_result, or the session already has a verdict with this ID (update
+ * that one through rep_session_find_verdict()). A NULL family is derived
+ * from the ID ("SEQ-009" -> "seq"); evidence beyond REP_MAX_EVIDENCE is
+ * dropped. */
 int rep_session_add_verdict(struct rep_session *s, const struct rep_verdict *v);
+/* The session's verdict with this ID, or NULL. */
+struct rep_verdict *rep_session_find_verdict(struct rep_session *s, const char *id);
 /* Sort verdicts by catalogue ID (area order of the catalogue, then number). */
 void rep_session_sort(struct rep_session *s);
+/* rep_session_sort() on every session of the run. */
+void rep_run_sort(struct rep_run *run);
+/* The order rep_session_sort() uses, as strcmp() returns it: areas in the
+ * catalogue's order PDU, LOGIN, SEQ, MCS, ERL0, ERL1, ERL2, TMF, TEXT,
+ * REJECT, ASYNC, LOGOUT, then unknown areas alphabetically; within an area
+ * by number ("SEQ-9" before "SEQ-010"); NULL last. */
+int rep_id_compare(const char *a, const char *b);
 
 /* ---- reading ---------------------------------------------------------- */
 
 struct rep_totals {
 	size_t pass, fail, not_observed, skip;
+	size_t problems;     /* input problems (0 for one session) */
 };
 struct rep_totals rep_run_totals(const struct rep_run *run);
+struct rep_totals rep_session_totals(const struct rep_session *s);
 /* 0 when nothing failed and there was no input problem, 1 when a rule
- * failed, 2 when an input could not be read (the CLI's exit status). */
+ * failed, 2 when an input could not be read (the CLI's exit status). An
+ * input problem wins over a failed rule: the verdicts are incomplete. */
 int rep_run_exit_status(const struct rep_run *run);
 const char *rep_result_name(enum rep_result r);  /* "PASS", "FAIL", "NOT-OBSERVED", "SKIP" */
 
 /* ---- writers (each returns 0 or REP_EIO) ------------------------------ */
+
+/* Every writer: REP_EINVAL for a NULL run or out; REP_EIO when out has an
+ * error after the report was written and flushed. Strings from the wire are
+ * escaped for each form (harness/report/escape.h); every output is valid
+ * whatever bytes they hold. */
+
+#define REP_JSON_SCHEMA "iscsi-harness-report/1"
 
 struct rep_text_opts {
 	bool verbose;        /* list every verdict, not only FAIL and a summary */
@@ -148,6 +174,6 @@ struct rep_text_opts {
 int rep_write_text(const struct rep_run *run, const struct rep_text_opts *opts, FILE *out);
 int rep_write_tap(const struct rep_run *run, FILE *out);     /* TAP 13, as prove reads it */
 int rep_write_junit(const struct rep_run *run, FILE *out);   /* testsuite per session, testcase per rule ID */
-int rep_write_json(const struct rep_run *run, FILE *out);    /* schema in README.md */
+int rep_write_json(const struct rep_run *run, FILE *out);    /* schema in harness/report/SCHEMA.md */
 
 #endif

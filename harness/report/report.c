@@ -1,0 +1,428 @@
+/* report.c — building, sorting, counting and freeing the report model of
+ * report.h. Every string is copied in; every array is grown here only, in
+ * powers of two (capacity follows from the count, so the model carries no
+ * capacity fields). */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Room for element n (0-based) in an array of n elements grown only here:
+ * capacities are 0, 1, 2, 4, 8 ..., so a new block is due exactly when n
+ * is 0 or a power of two. Returns 0 or REP_ENOMEM (the array unchanged). */
+static int grow(void **arr, size_t n, size_t size)
+{
+	if (n != 0 && (n & (n - 1)) != 0)
+		return 0;
+	size_t cap = n ? n * 2 : 1;
+	if (cap < n || cap > SIZE_MAX / size)
+		return REP_ENOMEM;
+	void *p = realloc(*arr, cap * size);
+	if (!p)
+		return REP_ENOMEM;
+	*arr = p;
+	return 0;
+}
+
+/* A copy of s, NULL for NULL; *bad is set when the copy failed. */
+static char *copy(const char *s, bool *bad)
+{
+	if (!s)
+		return NULL;
+	char *c = strdup(s);
+	if (!c)
+		*bad = true;
+	return c;
+}
+
+void rep_run_init(struct rep_run *run, const char *tool, const char *version)
+{
+	bool bad = false;
+	if (!run)
+		return;
+	memset(run, 0, sizeof *run);
+	run->tool = copy(tool, &bad);
+	run->version = copy(version, &bad);
+}
+
+static void free_verdict(struct rep_verdict *v)
+{
+	free(v->id);
+	free(v->family);
+	free(v->severity);
+	free(v->summary);
+	free(v->reason);
+	for (size_t i = 0; i < v->n_evidence && i < REP_MAX_EVIDENCE; i++) {
+		free(v->evidence[i].field);
+		free(v->evidence[i].message);
+	}
+}
+
+static void free_session(struct rep_session *s)
+{
+	free(s->name);
+	free(s->initiator);
+	free(s->target);
+	free(s->type);
+	for (size_t i = 0; i < s->n_conns; i++) {
+		free(s->conns[i].endpoints);
+		free(s->conns[i].end);
+	}
+	free(s->conns);
+	for (size_t i = 0; i < s->n_keys; i++) {
+		free(s->keys[i].key);
+		free(s->keys[i].value);
+	}
+	free(s->keys);
+	for (size_t i = 0; i < s->n_verdicts; i++)
+		free_verdict(&s->verdicts[i]);
+	free(s->verdicts);
+	free(s->notes);
+}
+
+void rep_run_free(struct rep_run *run)
+{
+	if (!run)
+		return;
+	free(run->tool);
+	free(run->version);
+	for (size_t i = 0; i < run->n_inputs; i++)
+		free(run->inputs[i]);
+	free(run->inputs);
+	for (size_t i = 0; i < run->n_sessions; i++)
+		free_session(&run->sessions[i]);
+	free(run->sessions);
+	for (size_t i = 0; i < run->n_problems; i++) {
+		free(run->problems[i].file);
+		free(run->problems[i].message);
+	}
+	free(run->problems);
+	memset(run, 0, sizeof *run);
+}
+
+int rep_run_add_input(struct rep_run *run, const char *input)
+{
+	if (!run || !input)
+		return REP_EINVAL;
+	if (grow((void **)&run->inputs, run->n_inputs, sizeof *run->inputs))
+		return REP_ENOMEM;
+	char *c = strdup(input);
+	if (!c)
+		return REP_ENOMEM;
+	run->inputs[run->n_inputs++] = c;
+	return 0;
+}
+
+int rep_run_add_problem(struct rep_run *run, const char *file, uint64_t frame,
+			uint64_t offset, const char *message)
+{
+	if (!run)
+		return REP_EINVAL;
+	if (grow((void **)&run->problems, run->n_problems, sizeof *run->problems))
+		return REP_ENOMEM;
+	bool bad = false;
+	struct rep_problem p = {
+		.file = copy(file, &bad),
+		.frame = frame,
+		.offset = offset,
+		.message = copy(message, &bad),
+	};
+	if (bad) {
+		free(p.file);
+		free(p.message);
+		return REP_ENOMEM;
+	}
+	run->problems[run->n_problems++] = p;
+	return 0;
+}
+
+struct rep_session *rep_run_add_session(struct rep_run *run, const char *name)
+{
+	if (!run)
+		return NULL;
+	if (grow((void **)&run->sessions, run->n_sessions, sizeof *run->sessions))
+		return NULL;
+	bool bad = false;
+	char *n = copy(name, &bad);
+	if (bad)
+		return NULL;
+	struct rep_session *s = &run->sessions[run->n_sessions++];
+	memset(s, 0, sizeof *s);
+	s->name = n;
+	return s;
+}
+
+int rep_session_add_conn(struct rep_session *s, const struct rep_conn *c)
+{
+	if (!s || !c)
+		return REP_EINVAL;
+	if (grow((void **)&s->conns, s->n_conns, sizeof *s->conns))
+		return REP_ENOMEM;
+	bool bad = false;
+	struct rep_conn n = *c;
+	n.endpoints = copy(c->endpoints, &bad);
+	n.end = copy(c->end, &bad);
+	if (bad) {
+		free(n.endpoints);
+		free(n.end);
+		return REP_ENOMEM;
+	}
+	s->conns[s->n_conns++] = n;
+	return 0;
+}
+
+int rep_session_add_key(struct rep_session *s, const char *key, const char *value)
+{
+	if (!s || !key)
+		return REP_EINVAL;
+	if (grow((void **)&s->keys, s->n_keys, sizeof *s->keys))
+		return REP_ENOMEM;
+	bool bad = false;
+	struct rep_key k = { .key = copy(key, &bad), .value = copy(value, &bad) };
+	if (bad) {
+		free(k.key);
+		free(k.value);
+		return REP_ENOMEM;
+	}
+	s->keys[s->n_keys++] = k;
+	return 0;
+}
+
+int rep_session_add_note(struct rep_session *s, const char *note)
+{
+	if (!s || !note)
+		return REP_EINVAL;
+	size_t had = s->notes ? strlen(s->notes) : 0;
+	size_t add = strlen(note);
+	if (add > SIZE_MAX - had - 2)
+		return REP_ENOMEM;
+	char *n = realloc(s->notes, had + add + 2);
+	if (!n)
+		return REP_ENOMEM;
+	if (had)
+		n[had++] = '\n';
+	memcpy(n + had, note, add + 1);
+	s->notes = n;
+	return 0;
+}
+
+/* "SEQ-009" -> "seq": the ID up to its last '-', in lower case. */
+static char *family_of(const char *id)
+{
+	const char *dash = strrchr(id, '-');
+	size_t len = dash ? (size_t)(dash - id) : strlen(id);
+	char *f = malloc(len + 1);
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		char c = id[i];
+		f[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	}
+	f[len] = '\0';
+	return f;
+}
+
+struct rep_verdict *rep_session_find_verdict(struct rep_session *s, const char *id)
+{
+	if (!s || !id)
+		return NULL;
+	for (size_t i = 0; i < s->n_verdicts; i++) {
+		if (s->verdicts[i].id && strcmp(s->verdicts[i].id, id) == 0)
+			return &s->verdicts[i];
+	}
+	return NULL;
+}
+
+int rep_session_add_verdict(struct rep_session *s, const struct rep_verdict *v)
+{
+	if (!s || !v || !v->id)
+		return REP_EINVAL;
+	switch (v->result) {
+	case REP_PASS:
+	case REP_FAIL:
+	case REP_NOT_OBSERVED:
+	case REP_SKIP:
+		break;
+	default:
+		return REP_EINVAL;
+	}
+	if (rep_session_find_verdict(s, v->id))
+		return REP_EINVAL;
+	if (grow((void **)&s->verdicts, s->n_verdicts, sizeof *s->verdicts))
+		return REP_ENOMEM;
+
+	bool bad = false;
+	struct rep_verdict n;
+	memset(&n, 0, sizeof n);
+	n.result = v->result;
+	n.held = v->held;
+	n.broken = v->broken;
+	n.id = copy(v->id, &bad);
+	if (v->family) {
+		n.family = copy(v->family, &bad);
+	} else {
+		n.family = family_of(v->id);
+		if (!n.family)
+			bad = true;
+	}
+	n.severity = copy(v->severity, &bad);
+	n.summary = copy(v->summary, &bad);
+	n.reason = copy(v->reason, &bad);
+	n.n_evidence = v->n_evidence < REP_MAX_EVIDENCE ? v->n_evidence : REP_MAX_EVIDENCE;
+	for (size_t i = 0; i < n.n_evidence; i++) {
+		const struct rep_evidence *e = &v->evidence[i];
+		n.evidence[i].frame = e->frame;
+		n.evidence[i].conn = e->conn;
+		n.evidence[i].ts_ns = e->ts_ns;
+		n.evidence[i].field = copy(e->field, &bad);
+		n.evidence[i].message = copy(e->message, &bad);
+	}
+	if (bad) {
+		free_verdict(&n);
+		return REP_ENOMEM;
+	}
+	s->verdicts[s->n_verdicts++] = n;
+	return 0;
+}
+
+static const char *const areas[] = {
+	"PDU", "LOGIN", "SEQ", "MCS", "ERL0", "ERL1", "ERL2",
+	"TMF", "TEXT", "REJECT", "ASYNC", "LOGOUT",
+};
+#define N_AREAS (sizeof areas / sizeof areas[0])
+
+/* An ID split as AREA-NUMBER; num is NULL when the part after the last '-'
+ * is not all digits (then the whole ID is the area). */
+struct id_parts {
+	const char *area;
+	size_t area_len;
+	const char *num;   /* digits without leading zeros (may be empty) */
+	size_t num_len;
+	size_t rank;       /* index in areas[], N_AREAS when unknown */
+};
+
+static struct id_parts split_id(const char *id)
+{
+	struct id_parts p = { .area = id, .area_len = strlen(id) };
+	const char *dash = strrchr(id, '-');
+	if (dash && dash[1]) {
+		const char *d = dash + 1;
+		size_t n = strspn(d, "0123456789");
+		if (d[n] == '\0') {
+			p.area_len = (size_t)(dash - id);
+			while (*d == '0')
+				d++;
+			p.num = d;
+			p.num_len = strlen(d);
+		}
+	}
+	p.rank = N_AREAS;
+	for (size_t i = 0; i < N_AREAS; i++) {
+		if (strlen(areas[i]) == p.area_len &&
+		    memcmp(areas[i], p.area, p.area_len) == 0) {
+			p.rank = i;
+			break;
+		}
+	}
+	return p;
+}
+
+int rep_id_compare(const char *a, const char *b)
+{
+	if (!a || !b)
+		return (a == NULL) - (b == NULL);
+	struct id_parts x = split_id(a), y = split_id(b);
+	if (x.rank != y.rank)
+		return x.rank < y.rank ? -1 : 1;
+	if (x.rank == N_AREAS) {
+		size_t m = x.area_len < y.area_len ? x.area_len : y.area_len;
+		int c = memcmp(x.area, y.area, m);
+		if (c)
+			return c;
+		if (x.area_len != y.area_len)
+			return x.area_len < y.area_len ? -1 : 1;
+	}
+	/* A numbered ID before an unnumbered one of the same area. */
+	if (!x.num || !y.num) {
+		if (x.num != y.num)
+			return x.num ? -1 : 1;
+	} else if (x.num_len != y.num_len) {
+		return x.num_len < y.num_len ? -1 : 1;
+	} else {
+		int c = memcmp(x.num, y.num, x.num_len);
+		if (c)
+			return c;
+	}
+	return strcmp(a, b);
+}
+
+static int cmp_verdicts(const void *pa, const void *pb)
+{
+	const struct rep_verdict *a = pa, *b = pb;
+	return rep_id_compare(a->id, b->id);
+}
+
+void rep_session_sort(struct rep_session *s)
+{
+	if (s && s->n_verdicts > 1)
+		qsort(s->verdicts, s->n_verdicts, sizeof *s->verdicts, cmp_verdicts);
+}
+
+void rep_run_sort(struct rep_run *run)
+{
+	if (!run)
+		return;
+	for (size_t i = 0; i < run->n_sessions; i++)
+		rep_session_sort(&run->sessions[i]);
+}
+
+struct rep_totals rep_session_totals(const struct rep_session *s)
+{
+	struct rep_totals t = { 0 };
+	if (!s)
+		return t;
+	for (size_t i = 0; i < s->n_verdicts; i++) {
+		switch (s->verdicts[i].result) {
+		case REP_PASS: t.pass++; break;
+		case REP_FAIL: t.fail++; break;
+		case REP_NOT_OBSERVED: t.not_observed++; break;
+		case REP_SKIP: t.skip++; break;
+		}
+	}
+	return t;
+}
+
+struct rep_totals rep_run_totals(const struct rep_run *run)
+{
+	struct rep_totals t = { 0 };
+	if (!run)
+		return t;
+	for (size_t i = 0; i < run->n_sessions; i++) {
+		struct rep_totals s = rep_session_totals(&run->sessions[i]);
+		t.pass += s.pass;
+		t.fail += s.fail;
+		t.not_observed += s.not_observed;
+		t.skip += s.skip;
+	}
+	t.problems = run->n_problems;
+	return t;
+}
+
+int rep_run_exit_status(const struct rep_run *run)
+{
+	struct rep_totals t = rep_run_totals(run);
+	if (t.problems)
+		return 2;
+	return t.fail ? 1 : 0;
+}
+
+const char *rep_result_name(enum rep_result r)
+{
+	switch (r) {
+	case REP_PASS: return "PASS";
+	case REP_FAIL: return "FAIL";
+	case REP_NOT_OBSERVED: return "NOT-OBSERVED";
+	case REP_SKIP: return "SKIP";
+	}
+	return "UNKNOWN";
+}
