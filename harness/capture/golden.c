@@ -447,6 +447,7 @@ static void lun_reset(struct golden_session *s, struct golden_conn *c)
 	req.final = true;
 	req.tmf_function = 5; /* LOGICAL UNIT RESET */
 	req.itt = s->next_itt++;
+	req.ref_task_tag = PDU_RESERVED_TAG; /* names no task (TMF-003) */
 	req.lun = 0x0001000000000000ull;
 	send_pdu(s, c, &req, SEND_NEW, NULL, 0, NULL, 0);
 	rsp.final = true;
