@@ -6,6 +6,7 @@
 #include "harness/cli/commands.h"
 
 static const struct cli_command *const commands[] = {
+	&cli_diff,
 	&cli_golden,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
