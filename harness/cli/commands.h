@@ -14,6 +14,7 @@ struct cli_command {
 
 /* One per subcommand file. */
 extern const struct cli_command cli_golden;
+extern const struct cli_command cli_check;
 extern const struct cli_command cli_diff;
 
 #endif

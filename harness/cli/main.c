@@ -6,6 +6,7 @@
 #include "harness/cli/commands.h"
 
 static const struct cli_command *const commands[] = {
+	&cli_check,
 	&cli_diff,
 	&cli_golden,
 };

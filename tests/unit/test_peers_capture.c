@@ -44,6 +44,9 @@
 
 #include "pdu/pdu.h"
 #include "tests/support/peers.h"
+#include "harness/capture/pcap_reader.h"
+#include "harness/check/check.h"
+#include "harness/report/report.h"
 #include "tests/support/tshark.h"
 
 #define WORKLOAD_SRC "tests/peers/iscsi_workload.c"
@@ -264,10 +267,80 @@ static uint64_t sum_dsl(const struct tsh_report *rep, uint8_t op)
 	return n;
 }
 
+/* iscsi-test-cu's iSCSIcmdsn and iSCSIdatasn tests send a CmdSN above and
+ * below the window and Data-Out with wrong DataSNs on purpose: the checker
+ * must find exactly these, and nothing else, in its capture. */
+static const char *const TEST_CU_VIOLATIONS[] = { "SEQ-002", "SEQ-003", "SEQ-013", NULL };
+
+/* tgtd (1.0.85) answers a 1 MiB READ with one Data-In sequence of four
+ * 256 KiB PDUs, F=1 only on the last, while MaxBurstLength is 262144: a
+ * Data-In sequence longer than MaxBurstLength (RFC 7143 §13.13), a real
+ * tgtd defect the checker must report. Reads of at most 256 KiB do not
+ * show it. */
+static const char *const TGTD_LONG_READ_VIOLATIONS[] = { "SEQ-019", NULL };
+
+static bool listed(const char *const *ids, const char *id)
+{
+	for (; ids && *ids; ids++)
+		if (!strcmp(*ids, id))
+			return true;
+	return false;
+}
+
+/* Runs the project's checker on the capture: it must count the PDUs tshark
+ * counts, and fail exactly the rules in expected_fails (NULL: none). */
+static void check_with_harness(const char *pcap, int port, const struct tsh_report *rep,
+			       const char *const *expected_fails)
+{
+	char err[512];
+	uint16_t ports[1] = { (uint16_t)port };
+	struct cap_reader_opts ro = { .target_ports = ports, .n_target_ports = 1 };
+	struct cap_reader *r;
+	struct chk_engine *eng;
+	if (cap_reader_open(&r, pcap, &ro, err, sizeof err) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(chk_create(NULL, &eng, err, sizeof err), 0);
+	struct ev_bus bus;
+	ev_bus_init(&bus);
+	ev_bus_add(&bus, chk_observer(eng));
+	if (cap_reader_run(r, &bus) != 0)
+		fail_msg("%s", cap_reader_errmsg(r));
+	uint64_t pdus = cap_reader_stats(r)->pdus;
+	struct rep_run run;
+	rep_run_init(&run, "test", "0");
+	assert_int_equal(chk_export(eng, &run), 0);
+	chk_free(eng);
+	cap_reader_close(r);
+	struct rep_totals t = rep_run_totals(&run);
+	printf("peers:   iscsi-harness check: %llu PDUs, %zu sessions, %zu PASS, %zu FAIL, "
+	       "%zu NOT-OBSERVED\n", (unsigned long long)pdus, run.n_sessions, t.pass, t.fail,
+	       t.not_observed);
+	if (pdus != rep->n_pdus)
+		fail_msg("%s: iscsi-harness check counts %llu PDUs, tshark %zu", pcap,
+			 (unsigned long long)pdus, rep->n_pdus);
+	for (const char *const *id = expected_fails; id && *id; id++) {
+		bool seen = false;
+		for (size_t i = 0; i < run.n_sessions && !seen; i++)
+			seen = rep_session_find_verdict(&run.sessions[i], *id) &&
+			       rep_session_find_verdict(&run.sessions[i], *id)->result == REP_FAIL;
+		if (!seen)
+			fail_msg("%s: the checker does not find the deliberate %s violation", pcap, *id);
+	}
+	for (size_t i = 0; i < run.n_sessions; i++)
+		for (size_t k = 0; k < run.sessions[i].n_verdicts; k++) {
+			const struct rep_verdict *v = &run.sessions[i].verdicts[k];
+			if (v->result == REP_FAIL && !listed(expected_fails, v->id))
+				fail_msg("%s: session %zu: %s FAIL: %s", pcap, i + 1, v->id,
+					 v->n_evidence ? v->evidence[0].message : "");
+		}
+	rep_run_free(&run);
+}
+
 /* Stops capture i, then has tshark check it: the frames are those tcpdump
  * wrote, more than zero iSCSI PDUs, no malformed packet, no expert error.
  * Prints the counts. Returns tshark's report (s->rep[i]). */
-static const struct tsh_report *finish_capture(struct scen *s, int i)
+static const struct tsh_report *finish_capture(struct scen *s, int i,
+						const char *const *expected_fails)
 {
 	struct tsh_report *rep = &s->rep[i];
 	tsh_report_free(rep);
@@ -309,6 +382,7 @@ static const struct tsh_report *finish_capture(struct scen *s, int i)
 		fail_msg("%s: tshark found %zu malformed packets and %zu expert errors:\n%s", d->pcap,
 			 rep->malformed, rep->expert_errors_iscsi + rep->expert_errors_other,
 			 rep->problems ? rep->problems : "");
+	check_with_harness(d->pcap, s->tgtd.port, rep, expected_fails);
 	return rep;
 }
 
@@ -373,7 +447,7 @@ static void test_iscsi_ls(void **state)
 	expect_output(s, "iscsi-ls -s", "Lun:1");
 	expect_output(s, "iscsi-ls -s", "DIRECT_ACCESS");
 
-	const struct tsh_report *rep = finish_capture(s, 0);
+	const struct tsh_report *rep = finish_capture(s, 0, NULL);
 	static const uint8_t ops[] = {
 		PDU_OP_LOGIN_REQ, PDU_OP_LOGIN_RSP, PDU_OP_TEXT_REQ, PDU_OP_TEXT_RSP,
 		PDU_OP_SCSI_CMD, PDU_OP_SCSI_RSP, PDU_OP_LOGOUT_REQ, PDU_OP_LOGOUT_RSP,
@@ -397,7 +471,7 @@ static void test_inq_readcap16(void **state)
 	snprintf(want, sizeof want, "Total size:%lld", PEER_LUN_BYTES);
 	expect_output(s, "iscsi-readcapacity16", want);
 
-	const struct tsh_report *rep = finish_capture(s, 0);
+	const struct tsh_report *rep = finish_capture(s, 0, NULL);
 	static const uint8_t ops[] = {
 		PDU_OP_LOGIN_REQ, PDU_OP_LOGIN_RSP, PDU_OP_SCSI_CMD, PDU_OP_DATA_IN,
 		PDU_OP_LOGOUT_REQ, PDU_OP_LOGOUT_RSP,
@@ -418,7 +492,7 @@ static void test_header_digest(void **state)
 	run_ok(s, "iscsi-inq-hdigest", inq, NULL);
 	expect_output(s, "iscsi-inq", "Peripheral Device Type:DIRECT_ACCESS");
 
-	const struct tsh_report *rep = finish_capture(s, 0);
+	const struct tsh_report *rep = finish_capture(s, 0, NULL);
 	expect_header_digests(s->dump[0].pcap, rep);
 }
 
@@ -463,9 +537,10 @@ static void test_workload(void **state)
 	static const struct {
 		const char *name, *digest;
 		unsigned blocks;
+		const char *const *violations;
 	} runs[2] = {
-		{ "tgtd-workload", "none", WORKLOAD_BLOCKS },
-		{ "tgtd-workload-small", "crc32c", WORKLOAD_SMALL_BLOCKS },
+		{ "tgtd-workload", "none", WORKLOAD_BLOCKS, TGTD_LONG_READ_VIOLATIONS },
+		{ "tgtd-workload-small", "crc32c", WORKLOAD_SMALL_BLOCKS, NULL },
 	};
 	for (int i = 0; i < 2; i++) {
 		dump_start(s, i, runs[i].name);
@@ -475,7 +550,7 @@ static void test_workload(void **state)
 		run_ok(s, runs[i].name, wl, NULL);
 		expect_output(s, "iscsi_workload", "all equal");
 
-		const struct tsh_report *rep = finish_capture(s, i);
+		const struct tsh_report *rep = finish_capture(s, i, runs[i].violations);
 		expect_workload(s->dump[i].pcap, rep, runs[i].blocks);
 		if (strcmp(runs[i].digest, "crc32c") == 0)
 			expect_header_digests(s->dump[i].pcap, rep);
@@ -535,7 +610,7 @@ static void test_iscsi_test_cu(void **state)
 	if (!s->r.exited || s->r.status != (n_failed ? 1 : 0))
 		fail_msg("iscsi-test-cu: exit status %d with %d failed tests", s->r.status, n_failed);
 
-	const struct tsh_report *rep = finish_capture(s, 0);
+	const struct tsh_report *rep = finish_capture(s, 0, TEST_CU_VIOLATIONS);
 	static const uint8_t ops[] = {
 		PDU_OP_LOGIN_REQ, PDU_OP_SCSI_CMD, PDU_OP_DATA_OUT, PDU_OP_SCSI_RSP, PDU_OP_LOGOUT_REQ,
 	};
@@ -569,7 +644,7 @@ static void test_chap(void **state)
 	run_ok(s, "iscsi-inq-chap", inq, chap);
 	expect_output(s, "iscsi-inq", "Peripheral Device Type:DIRECT_ACCESS");
 
-	const struct tsh_report *rep = finish_capture(s, 0);
+	const struct tsh_report *rep = finish_capture(s, 0, NULL);
 	size_t logins = count_op(rep, PDU_OP_LOGIN_REQ);
 	if (logins < 2)
 		fail_msg("%s: %zu Login Request PDUs; a CHAP login takes several", s->dump[0].pcap, logins);

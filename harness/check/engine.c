@@ -1,0 +1,1005 @@
+/* engine.c — the check engine: takes events, keeps connections and
+ * sessions (through the tracker, session.c), hands every PDU and
+ * negotiation step to the rule families (families.c), counts what each
+ * rule saw held or broken per session, and exports verdicts into the
+ * report model. Pure: everything lives in the engine object. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "harness/check/check.h"
+#include "harness/check/internal.h"
+
+#define EVIDENCE_MSG_LEN 512
+
+/* One rule ID as this engine runs it. */
+struct rule_ent {
+	const char *id;
+	size_t fam;                  /* owning family */
+	const struct chk_rule *rule; /* the owner's row */
+	bool selected;
+};
+
+/* What one rule saw in one session. */
+struct tally {
+	uint64_t held, broken;
+	struct rep_evidence ev[REP_MAX_EVIDENCE];
+	size_t n_ev;
+	char *reason;                /* first chk_unjudged() reason */
+};
+
+struct chk_engine {
+	const struct chk_family *const *fams;
+	size_t n_fams;
+	bool fam_shown[CHK_MAX_FAMILIES];
+	struct rule_ent *rules;      /* sorted by ID */
+	size_t n_rules;
+
+	struct chk_conn **conns;     /* every connection, in creation order */
+	size_t n_conns, cap_conns;
+	uint32_t *slots;             /* open addressing: conn index + 1 */
+	size_t n_slots;
+
+	struct chk_session **sessions;
+	size_t n_sessions, cap_sessions;
+
+	int err;                     /* CHK_ENOMEM once something failed */
+	bool ended;
+};
+
+/* ---- rule table ------------------------------------------------------ */
+
+static int cmp_rule(const void *a, const void *b)
+{
+	return strcmp(((const struct rule_ent *)a)->id,
+		      ((const struct rule_ent *)b)->id);
+}
+
+/* Owner of an ID among fams: the first family listing it that is not
+ * SHARED, else the first (SHARED) family listing it. */
+static long owner_of(const struct chk_family *const *fams, size_t n,
+		     const char *id, const struct chk_rule **row)
+{
+	long shared = -1;
+	const struct chk_rule *shared_row = NULL;
+	for (size_t f = 0; f < n; f++) {
+		for (size_t r = 0; r < fams[f]->n_rules; r++) {
+			if (strcmp(fams[f]->rules[r].id, id) != 0)
+				continue;
+			if (!(fams[f]->flags & CHK_FAMILY_F_SHARED)) {
+				*row = &fams[f]->rules[r];
+				return (long)f;
+			}
+			if (shared < 0) {
+				shared = (long)f;
+				shared_row = &fams[f]->rules[r];
+			}
+		}
+	}
+	*row = shared_row;
+	return shared;
+}
+
+const struct chk_family *chk_rule_owner(const char *id)
+{
+	size_t n;
+	const struct chk_family *const *fams = chk_families(&n);
+	const struct chk_rule *row;
+	long f = id ? owner_of(fams, n, id, &row) : -1;
+	return f < 0 ? NULL : fams[f];
+}
+
+static int build_rules(struct chk_engine *e)
+{
+	size_t total = 0;
+	for (size_t f = 0; f < e->n_fams; f++)
+		total += e->fams[f]->n_rules;
+	e->rules = calloc(total ? total : 1, sizeof *e->rules);
+	if (!e->rules)
+		return CHK_ENOMEM;
+	for (size_t f = 0; f < e->n_fams; f++) {
+		for (size_t r = 0; r < e->fams[f]->n_rules; r++) {
+			const char *id = e->fams[f]->rules[r].id;
+			bool dup = false;
+			for (size_t k = 0; k < e->n_rules && !dup; k++)
+				dup = strcmp(e->rules[k].id, id) == 0;
+			if (dup)
+				continue;
+			const struct chk_rule *row;
+			long owner = owner_of(e->fams, e->n_fams, id, &row);
+			e->rules[e->n_rules++] = (struct rule_ent){
+				.id = id, .fam = (size_t)owner, .rule = row };
+		}
+	}
+	qsort(e->rules, e->n_rules, sizeof *e->rules, cmp_rule);
+	return CHK_OK;
+}
+
+static long rule_index(const struct chk_engine *e, const char *id)
+{
+	size_t lo = 0, hi = e->n_rules;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(e->rules[mid].id, id);
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static bool same_ci(const char *a, size_t alen, const char *b)
+{
+	size_t blen = strlen(b);
+	if (alen != blen)
+		return false;
+	for (size_t i = 0; i < alen; i++)
+		if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
+			return false;
+	return true;
+}
+
+static int select_rules(struct chk_engine *e, const char *spec, char *err,
+			size_t errlen)
+{
+	bool all = !spec || !*spec;
+	for (size_t k = 0; k < e->n_rules; k++)
+		e->rules[k].selected = all;
+	const char *p = spec;
+	while (!all && *p) {
+		while (*p == ',' || *p == ' ' || *p == '\t')
+			p++;
+		const char *start = p;
+		while (*p && *p != ',')
+			p++;
+		const char *end = p;
+		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		size_t len = (size_t)(end - start);
+		if (!len)
+			continue;
+		bool found = false;
+		for (size_t f = 0; f < e->n_fams; f++) {
+			if (!same_ci(start, len, e->fams[f]->name))
+				continue;
+			found = true;
+			for (size_t k = 0; k < e->n_rules; k++)
+				if (e->rules[k].fam == f)
+					e->rules[k].selected = true;
+		}
+		for (size_t k = 0; k < e->n_rules && !found; k++) {
+			if (same_ci(start, len, e->rules[k].id)) {
+				e->rules[k].selected = true;
+				found = true;
+			}
+		}
+		if (!found) {
+			if (err && errlen)
+				snprintf(err, errlen,
+					 "unknown rule family or ID \"%.*s\" in "
+					 "--rules", (int)len, start);
+			return CHK_EINVAL;
+		}
+	}
+	for (size_t k = 0; k < e->n_rules; k++)
+		if (e->rules[k].selected)
+			e->fam_shown[e->rules[k].fam] = true;
+	return CHK_OK;
+}
+
+int chk_create(const struct chk_options *opts, struct chk_engine **out,
+	       char *err, size_t errlen)
+{
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	struct chk_engine *e = calloc(1, sizeof *e);
+	if (!e)
+		return CHK_ENOMEM;
+	e->fams = chk_families(&e->n_fams);
+	if (e->n_fams > CHK_MAX_FAMILIES) {
+		if (err && errlen)
+			snprintf(err, errlen, "%zu families, at most %d",
+				 e->n_fams, CHK_MAX_FAMILIES);
+		free(e);
+		return CHK_EINVAL;
+	}
+	int rc = build_rules(e);
+	if (rc == CHK_OK)
+		rc = select_rules(e, opts ? opts->rules : NULL, err, errlen);
+	if (rc != CHK_OK) {
+		chk_free(e);
+		return rc;
+	}
+	*out = e;
+	return CHK_OK;
+}
+
+/* ---- connections and sessions ----------------------------------------- */
+
+void chk_eng_nomem(struct chk_engine *e)
+{
+	e->err = CHK_ENOMEM;
+}
+
+bool chk_eng_failed(const struct chk_engine *e)
+{
+	return e->err != 0;
+}
+
+static uint32_t hash32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	x *= 0x846ca68bU;
+	x ^= x >> 16;
+	return x;
+}
+
+static struct chk_conn *find_conn(const struct chk_engine *e, uint32_t id)
+{
+	if (!e->n_slots)
+		return NULL;
+	size_t mask = e->n_slots - 1;
+	for (size_t i = hash32(id) & mask;; i = (i + 1) & mask) {
+		uint32_t s = e->slots[i];
+		if (!s)
+			return NULL;
+		if (e->conns[s - 1]->id == id)
+			return e->conns[s - 1];
+	}
+}
+
+static int index_conn(struct chk_engine *e, size_t idx)
+{
+	if ((e->n_conns + 1) * 2 > e->n_slots) {
+		size_t n = e->n_slots ? e->n_slots * 2 : 64;
+		uint32_t *slots = calloc(n, sizeof *slots);
+		if (!slots)
+			return CHK_ENOMEM;
+		for (size_t k = 0; k < e->n_conns; k++) {
+			if (k == idx)
+				continue;
+			size_t i = hash32(e->conns[k]->id) & (n - 1);
+			while (slots[i])
+				i = (i + 1) & (n - 1);
+			slots[i] = (uint32_t)k + 1;
+		}
+		free(e->slots);
+		e->slots = slots;
+		e->n_slots = n;
+	}
+	size_t i = hash32(e->conns[idx]->id) & (e->n_slots - 1);
+	while (e->slots[i])
+		i = (i + 1) & (e->n_slots - 1);
+	e->slots[i] = (uint32_t)idx + 1;
+	return CHK_OK;
+}
+
+static void free_conn(struct chk_engine *e, struct chk_conn *c)
+{
+	for (size_t f = 0; f < e->n_fams; f++) {
+		if (c->fam[f] && e->fams[f]->conn_free)
+			e->fams[f]->conn_free(c->fam[f]);
+		free(c->fam[f]);
+	}
+	chk_track_conn_free(c);
+	free(c);
+}
+
+static struct chk_conn *get_conn(struct chk_engine *e, uint32_t id)
+{
+	struct chk_conn *c = find_conn(e, id);
+	if (c)
+		return c;
+	if (e->n_conns == e->cap_conns) {
+		size_t n = e->cap_conns ? e->cap_conns * 2 : 16;
+		struct chk_conn **nc = realloc(e->conns, n * sizeof *nc);
+		if (!nc)
+			goto nomem;
+		e->conns = nc;
+		e->cap_conns = n;
+	}
+	c = calloc(1, sizeof *c);
+	if (!c)
+		goto nomem;
+	c->id = id;
+	c->cid = -1;
+	c->seq = e->n_conns;
+	for (size_t f = 0; f < e->n_fams; f++) {
+		if (!e->fams[f]->conn_size)
+			continue;
+		c->fam[f] = calloc(1, e->fams[f]->conn_size);
+		if (!c->fam[f]) {
+			free_conn(e, c);
+			goto nomem;
+		}
+	}
+	snprintf(c->endpoints, sizeof c->endpoints, "connection %u", id);
+	e->conns[e->n_conns] = c;
+	if (index_conn(e, e->n_conns) != CHK_OK) {
+		free_conn(e, c);
+		goto nomem;
+	}
+	e->n_conns++;
+	return c;
+nomem:
+	chk_eng_nomem(e);
+	return NULL;
+}
+
+struct chk_session *chk_eng_new_session(struct chk_engine *e)
+{
+	if (e->n_sessions == e->cap_sessions) {
+		size_t n = e->cap_sessions ? e->cap_sessions * 2 : 8;
+		struct chk_session **ns = realloc(e->sessions, n * sizeof *ns);
+		if (!ns)
+			goto nomem;
+		e->sessions = ns;
+		e->cap_sessions = n;
+	}
+	struct chk_session *s = calloc(1, sizeof *s);
+	if (!s)
+		goto nomem;
+	s->index = e->n_sessions;
+	pdu_key_params_init(&s->params);
+	s->tally = calloc(e->n_rules ? e->n_rules : 1, sizeof(struct tally));
+	bool ok = s->tally != NULL;
+	for (size_t f = 0; ok && f < e->n_fams; f++) {
+		if (!e->fams[f]->session_size)
+			continue;
+		s->fam[f] = calloc(1, e->fams[f]->session_size);
+		ok = s->fam[f] != NULL;
+	}
+	if (!ok) {
+		for (size_t f = 0; f < e->n_fams; f++)
+			free(s->fam[f]);
+		free(s->tally);
+		free(s);
+		goto nomem;
+	}
+	e->sessions[e->n_sessions++] = s;
+	return s;
+nomem:
+	chk_eng_nomem(e);
+	return NULL;
+}
+
+struct chk_session *const *chk_eng_sessions(const struct chk_engine *e,
+					    size_t *n)
+{
+	*n = e->n_sessions;
+	return e->sessions;
+}
+
+size_t chk_session_count(const struct chk_engine *e)
+{
+	return e->n_sessions;
+}
+
+int chk_eng_place(struct chk_engine *e, struct chk_session *s,
+		  struct chk_conn *c)
+{
+	if (s->n_conns == s->cap_conns) {
+		size_t n = s->cap_conns ? s->cap_conns * 2 : 4;
+		struct chk_conn **nc = realloc(s->conns, n * sizeof *nc);
+		if (!nc) {
+			chk_eng_nomem(e);
+			return CHK_ENOMEM;
+		}
+		s->conns = nc;
+		s->cap_conns = n;
+	}
+	s->conns[s->n_conns++] = c;
+	c->sess = s;
+	return CHK_OK;
+}
+
+static void free_tally(struct chk_engine *e, struct chk_session *s)
+{
+	struct tally *t = s->tally;
+	for (size_t k = 0; t && k < e->n_rules; k++) {
+		for (size_t i = 0; i < t[k].n_ev; i++) {
+			free(t[k].ev[i].field);
+			free(t[k].ev[i].message);
+		}
+		free(t[k].reason);
+	}
+	free(t);
+	s->tally = NULL;
+}
+
+static void free_session(struct chk_engine *e, struct chk_session *s)
+{
+	for (size_t f = 0; f < e->n_fams; f++) {
+		if (s->fam[f] && e->fams[f]->session_free)
+			e->fams[f]->session_free(s->fam[f]);
+		free(s->fam[f]);
+	}
+	free_tally(e, s);
+	chk_track_session_free(s);
+	free(s);
+}
+
+void chk_free(struct chk_engine *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->n_conns; i++)
+		free_conn(e, e->conns[i]);
+	for (size_t i = 0; i < e->n_sessions; i++)
+		free_session(e, e->sessions[i]);
+	free(e->conns);
+	free(e->slots);
+	free(e->sessions);
+	free(e->rules);
+	free(e);
+}
+
+void chk_session_vnote(struct chk_engine *e, struct chk_session *s,
+		       const char *fmt, va_list ap)
+{
+	char buf[EVIDENCE_MSG_LEN];
+	if (s->n_notes >= CHK_MAX_NOTES) {
+		s->notes_dropped++;
+		return;
+	}
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	if (s->n_notes == s->cap_notes) {
+		size_t n = s->cap_notes ? s->cap_notes * 2 : 4;
+		char **nn = realloc(s->notes, n * sizeof *nn);
+		if (!nn) {
+			chk_eng_nomem(e);
+			return;
+		}
+		s->notes = nn;
+		s->cap_notes = n;
+	}
+	char *d = strdup(buf);
+	if (!d) {
+		chk_eng_nomem(e);
+		return;
+	}
+	s->notes[s->n_notes++] = d;
+}
+
+void chk_session_note(struct chk_engine *e, struct chk_session *s,
+		      const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	chk_session_vnote(e, s, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- dispatch --------------------------------------------------------- */
+
+static struct chk_ctx ctx_for(struct chk_engine *e, size_t f,
+			      struct chk_session *s, struct chk_conn *c,
+			      const struct event *ev)
+{
+	return (struct chk_ctx){ .eng = e, .fam = f, .sess = s, .conn = c,
+				 .ev = ev };
+}
+
+void chk_eng_join(struct chk_engine *e, struct chk_conn *c,
+		  const struct chk_join *j, const struct event *ev)
+{
+	for (size_t f = 0; f < e->n_fams && !e->err; f++) {
+		if (!e->fams[f]->on_join)
+			continue;
+		struct chk_ctx x = ctx_for(e, f, c->sess, c, ev);
+		e->fams[f]->on_join(&x, j);
+	}
+}
+
+void chk_eng_key(struct chk_engine *e, struct chk_conn *c,
+		 const struct chk_key *k, const struct event *ev)
+{
+	for (size_t f = 0; f < e->n_fams && !e->err; f++) {
+		if (!e->fams[f]->on_key)
+			continue;
+		struct chk_ctx x = ctx_for(e, f, c->sess, c, ev);
+		e->fams[f]->on_key(&x, k);
+	}
+}
+
+void chk_eng_nego(struct chk_engine *e, struct chk_conn *c,
+		  const struct chk_nego *n, const struct event *ev)
+{
+	for (size_t f = 0; f < e->n_fams && !e->err; f++) {
+		if (!e->fams[f]->on_nego)
+			continue;
+		struct chk_ctx x = ctx_for(e, f, c->sess, c, ev);
+		e->fams[f]->on_nego(&x, n);
+	}
+}
+
+static void dispatch_conn(struct chk_engine *e, struct chk_conn *c,
+			  const struct event *ev)
+{
+	for (size_t f = 0; f < e->n_fams && !e->err; f++) {
+		if (!e->fams[f]->on_conn)
+			continue;
+		struct chk_ctx x = ctx_for(e, f, c->sess, c, ev);
+		e->fams[f]->on_conn(&x);
+	}
+}
+
+static uint32_t be24(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+}
+
+/* Frame the event's bytes into a chk_pdu. */
+static void frame_pdu(const struct event *ev, struct chk_pdu *p,
+		      struct pdu_view *view)
+{
+	memset(p, 0, sizeof *p);
+	p->bytes = ev->bytes;
+	p->len = ev->bytes ? ev->len : 0;
+	p->dir = ev->dir;
+	p->framed = ev->digests;
+	p->whole_bhs = p->len >= PDU_BHS_LEN;
+	if (!p->whole_bhs) {
+		p->parse_rc = PDU_E_TRUNCATED;
+		if (p->len)
+			p->opcode = p->bytes[0] & 0x3f;
+		return;
+	}
+	pdu_hdr_decode(p->bytes, &p->h);
+	p->opcode = p->h.opcode;
+	p->parse_rc = pdu_parse(p->bytes, p->len, ev->digests, view, NULL);
+	if (p->parse_rc == PDU_OK || p->parse_rc == PDU_E_HEADER_DIGEST ||
+	    p->parse_rc == PDU_E_DATA_DIGEST) {
+		p->view = view;
+		p->data = view->data;
+		p->data_len = view->data ? view->data_len : 0;
+	} else {
+		size_t off = PDU_BHS_LEN + (size_t)p->bytes[4] * 4 +
+			     (ev->digests.header ? PDU_DIGEST_LEN : 0);
+		size_t dsl = be24(p->bytes + 5);
+		if (off < p->len) {
+			p->data = p->bytes + off;
+			p->data_len = p->len - off < dsl ? p->len - off : dsl;
+		}
+	}
+	p->numbered = p->dir == EV_DIR_T2I && chk_is_numbered(&p->h);
+}
+
+static void on_pdu(struct chk_engine *e, const struct event *ev)
+{
+	struct chk_conn *c = get_conn(e, ev->conn);
+	if (!c)
+		return;
+	struct pdu_view view;
+	struct chk_pdu p;
+	frame_pdu(ev, &p, &view);
+	chk_track_before(e, c, &p, ev);
+	if (!c->sess)
+		return;
+	struct chk_session *s = c->sess;
+	if (!c->pdus)
+		c->first_frame = ev->frame;
+	c->pdus++;
+	c->last_frame = ev->frame;
+	if (p.whole_bhs)
+		s->pdus_by_opcode[p.opcode & 0x3f]++;
+	for (size_t f = 0; f < e->n_fams && !e->err; f++) {
+		const struct chk_family *fam = e->fams[f];
+		if (!fam->on_pdu ||
+		    (!p.whole_bhs && !(fam->flags & CHK_FAMILY_F_SHORT)))
+			continue;
+		struct chk_ctx x = ctx_for(e, f, s, c, ev);
+		fam->on_pdu(&x, &p);
+	}
+	if (p.whole_bhs && !e->err)
+		chk_track_pdu(e, c, &p, ev);
+}
+
+static void set_endpoints(struct chk_conn *c, const struct ev_endpoints *ep)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	int af = ep->family == AF_INET6 ? AF_INET6 : AF_INET;
+	if (!inet_ntop(af, ep->ini_addr, a, sizeof a))
+		snprintf(a, sizeof a, "?");
+	if (!inet_ntop(af, ep->tgt_addr, b, sizeof b))
+		snprintf(b, sizeof b, "?");
+	if (af == AF_INET6)
+		snprintf(c->endpoints, sizeof c->endpoints,
+			 "[%s]:%u -> [%s]:%u", a, ep->ini_port, b, ep->tgt_port);
+	else
+		snprintf(c->endpoints, sizeof c->endpoints, "%s:%u -> %s:%u",
+			 a, ep->ini_port, b, ep->tgt_port);
+}
+
+int chk_on_event(void *ctx, const struct event *ev)
+{
+	struct chk_engine *e = ctx;
+	if (e->err)
+		return e->err;
+	if (e->ended)
+		return CHK_ESTATE;
+	struct chk_conn *c;
+	switch (ev->kind) {
+	case EV_PDU:
+		on_pdu(e, ev);
+		break;
+	case EV_CONN_OPEN:
+	case EV_CONN_FIN:
+	case EV_CONN_RST:
+	case EV_GAP:
+	case EV_RESYNC:
+		c = get_conn(e, ev->conn);
+		if (!c)
+			break;
+		if (ev->kind == EV_CONN_OPEN && ev->ep)
+			set_endpoints(c, ev->ep);
+		chk_track_conn_event(e, c, ev);
+		if (c->sess)
+			dispatch_conn(e, c, ev);
+		break;
+	case EV_NOTE:
+	case EV_FAULT:
+		c = find_conn(e, ev->conn);
+		if (c && c->sess && ev->text)
+			chk_session_note(e, c->sess, "%s on connection %u "
+					 "(frame %llu): %s",
+					 ev->kind == EV_FAULT ? "fault" : "note",
+					 ev->conn, (unsigned long long)ev->frame,
+					 ev->text);
+		break;
+	case EV_WIRE:
+		break;
+	}
+	return e->err;
+}
+
+struct ev_observer chk_observer(struct chk_engine *eng)
+{
+	return (struct ev_observer){ .on_event = chk_on_event, .ctx = eng };
+}
+
+int chk_end(struct chk_engine *e)
+{
+	if (e->ended || e->err)
+		return e->err;
+	e->ended = true;
+	for (size_t i = 0; i < e->n_conns && !e->err; i++) {
+		struct chk_conn *c = e->conns[i];
+		if (!c->sess)
+			continue;
+		for (size_t f = 0; f < e->n_fams && !e->err; f++) {
+			if (!e->fams[f]->on_end)
+				continue;
+			struct chk_ctx x = ctx_for(e, f, c->sess, c, NULL);
+			e->fams[f]->on_end(&x);
+		}
+	}
+	for (size_t i = 0; i < e->n_sessions && !e->err; i++) {
+		for (size_t f = 0; f < e->n_fams && !e->err; f++) {
+			if (!e->fams[f]->on_end)
+				continue;
+			struct chk_ctx x = ctx_for(e, f, e->sessions[i], NULL,
+						   NULL);
+			e->fams[f]->on_end(&x);
+		}
+	}
+	return e->err;
+}
+
+/* ---- verdicts --------------------------------------------------------- */
+
+struct chk_where chk_here(const struct chk_ctx *c)
+{
+	struct chk_where w = { 0 };
+	if (c->ev) {
+		w.frame = c->ev->frame;
+		w.conn = c->ev->conn;
+		w.ts_ns = c->ev->ts_ns;
+	} else if (c->conn) {
+		w.conn = c->conn->id;
+	}
+	return w;
+}
+
+static struct tally *tally_for(const struct chk_ctx *c, const char *id)
+{
+	struct chk_engine *e = c->eng;
+	if (e->err || !c->sess || !c->sess->tally)
+		return NULL;
+	long k = rule_index(e, id);
+	if (k < 0 || !e->rules[k].selected)
+		return NULL;
+	if ((e->rules[k].rule->flags & CHK_RULE_SESSION) &&
+	    !c->sess->leading_login_seen)
+		return NULL;
+	return &((struct tally *)c->sess->tally)[k];
+}
+
+bool chk_wanted(const struct chk_ctx *c, const char *id)
+{
+	return tally_for(c, id) != NULL;
+}
+
+void chk_held(struct chk_ctx *c, const char *id)
+{
+	struct tally *t = tally_for(c, id);
+	if (t)
+		t->held++;
+}
+
+static void vfail(struct chk_ctx *c, const struct chk_where *w,
+		  const char *id, const char *field, const char *fmt,
+		  va_list ap)
+{
+	struct tally *t = tally_for(c, id);
+	if (!t)
+		return;
+	t->broken++;
+	if (t->n_ev >= REP_MAX_EVIDENCE)
+		return;
+	char buf[EVIDENCE_MSG_LEN];
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	struct rep_evidence *v = &t->ev[t->n_ev];
+	v->frame = w->frame;
+	v->conn = w->conn;
+	v->ts_ns = w->ts_ns;
+	v->field = field ? strdup(field) : NULL;
+	v->message = strdup(buf);
+	if ((field && !v->field) || !v->message) {
+		free(v->field);
+		free(v->message);
+		v->field = v->message = NULL;
+		chk_eng_nomem(c->eng);
+		return;
+	}
+	t->n_ev++;
+}
+
+void chk_fail(struct chk_ctx *c, const char *id, const char *field,
+	      const char *fmt, ...)
+{
+	struct chk_where w = chk_here(c);
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(c, &w, id, field, fmt, ap);
+	va_end(ap);
+}
+
+void chk_fail_at(struct chk_ctx *c, const struct chk_where *w,
+		 const char *id, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(c, w, id, field, fmt, ap);
+	va_end(ap);
+}
+
+void chk_unjudged(struct chk_ctx *c, const char *id, const char *fmt, ...)
+{
+	struct tally *t = tally_for(c, id);
+	if (!t || t->reason)
+		return;
+	char buf[EVIDENCE_MSG_LEN];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	t->reason = strdup(buf);
+	if (!t->reason)
+		chk_eng_nomem(c->eng);
+}
+
+void chk_note(struct chk_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	chk_session_vnote(c->eng, c->sess, fmt, ap);
+	va_end(ap);
+}
+
+void *chk_sstate(const struct chk_ctx *c)
+{
+	return c->sess ? c->sess->fam[c->fam] : NULL;
+}
+
+void *chk_cstate(const struct chk_ctx *c)
+{
+	return c->conn ? c->conn->fam[c->fam] : NULL;
+}
+
+void *chk_cstate_of(const struct chk_ctx *c, const struct chk_conn *conn)
+{
+	return conn ? conn->fam[c->fam] : NULL;
+}
+
+/* ---- export ----------------------------------------------------------- */
+
+static char *dupstr(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void session_name(const struct chk_session *s, char *buf, size_t n)
+{
+	if (s->unknown) {
+		snprintf(buf, n, "unknown session on connection %u",
+			 s->unknown_conn);
+		return;
+	}
+	unsigned long long isid = 0;
+	for (int i = 0; i < 6; i++)
+		isid = isid << 8 | s->isid[i];
+	int len = snprintf(buf, n, "%s ISID 0x%012llx TSIH 0x%04x -> %s",
+			   s->initiator ? s->initiator : "?", isid,
+			   s->tsih_known ? s->tsih : 0,
+			   s->target ? s->target : "?");
+	if (len < 0 || (size_t)len >= n)
+		return;
+	if (s->login_failed)
+		snprintf(buf + len, n - (size_t)len,
+			 " (login refused, status 0x%02x%02x)", s->fail_class,
+			 s->fail_detail);
+	else if (!s->leading_login_seen)
+		snprintf(buf + len, n - (size_t)len, " (login not in capture)");
+}
+
+static const char *conn_end(const struct chk_conn *c)
+{
+	if (c->rst[EV_DIR_T2I])
+		return "RST by target";
+	if (c->rst[EV_DIR_I2T])
+		return "RST by initiator";
+	if (c->logged_out && (c->fin[0] || c->fin[1]))
+		return "logged out, FIN";
+	if (c->fin[EV_DIR_T2I] && c->fin[EV_DIR_I2T])
+		return "FIN";
+	if (c->fin[EV_DIR_T2I])
+		return "FIN by target (half closed)";
+	if (c->fin[EV_DIR_I2T])
+		return "FIN by initiator (half closed)";
+	if (c->login_failed)
+		return "login refused, open at end of capture";
+	if (c->replaced_by)
+		return "reinstated by another connection";
+	return "open at end of capture";
+}
+
+static int export_verdicts(struct chk_engine *e, struct chk_session *s,
+			   struct rep_session *rs)
+{
+	struct tally *tal = s->tally;
+	for (size_t k = 0; k < e->n_rules; k++) {
+		const struct rule_ent *re = &e->rules[k];
+		if (!e->fam_shown[re->fam])
+			continue;
+		const struct chk_rule *r = re->rule;
+		struct tally *t = &tal[k];
+		struct rep_verdict v;
+		char reason[EVIDENCE_MSG_LEN];
+		memset(&v, 0, sizeof v);
+		v.id = (char *)re->id;
+		v.family = (char *)e->fams[re->fam]->name;
+		v.severity = (char *)r->severity;
+		v.summary = (char *)r->summary;
+		v.held = t->held;
+		v.broken = t->broken;
+		reason[0] = '\0';
+		if (!re->selected) {
+			v.result = REP_SKIP;
+			snprintf(reason, sizeof reason,
+				 "deselected by the rule selection");
+		} else if (t->broken) {
+			v.result = REP_FAIL;
+			memcpy(v.evidence, t->ev, t->n_ev * sizeof t->ev[0]);
+			v.n_evidence = t->n_ev;
+		} else if ((r->flags & CHK_RULE_SESSION) &&
+			   !s->leading_login_seen) {
+			v.result = REP_NOT_OBSERVED;
+			snprintf(reason, sizeof reason, "%s",
+				 s->unknown ? "login not in capture: a "
+				 "session-wide rule needs the session's login"
+				 : "login not in capture: the login that "
+				 "created the session is missing, so "
+				 "session-wide state is unknown");
+		} else if (t->held && !(r->flags & CHK_RULE_PARTIAL)) {
+			v.result = REP_PASS;
+		} else if (t->held) {
+			v.result = REP_NOT_OBSERVED;
+			snprintf(reason, sizeof reason,
+				 "held the %llu time(s) a capture can show it; "
+				 "the rest of the rule needs a live run",
+				 (unsigned long long)t->held);
+		} else {
+			v.result = REP_NOT_OBSERVED;
+			snprintf(reason, sizeof reason, "%s",
+				 t->reason ? t->reason
+				 : r->unseen ? r->unseen
+				 : "its situation did not occur in the capture");
+		}
+		v.reason = reason[0] ? reason : NULL;
+		if (rep_session_add_verdict(rs, &v) != REP_OK)
+			return CHK_ENOMEM;
+	}
+	rep_session_sort(rs);
+	return CHK_OK;
+}
+
+static int export_session(struct chk_engine *e, struct chk_session *s,
+			  struct rep_run *run, size_t first)
+{
+	char name[640];
+	session_name(s, name, sizeof name);
+	for (size_t i = first; i < run->n_sessions; i++) {
+		if (strcmp(run->sessions[i].name, name) == 0) {
+			size_t len = strlen(name);
+			snprintf(name + len, sizeof name - len, " #%zu",
+				 s->index + 1);
+			break;
+		}
+	}
+	struct rep_session *rs = rep_run_add_session(run, name);
+	if (!rs)
+		return CHK_ENOMEM;
+	rs->initiator = dupstr(s->initiator);
+	rs->target = dupstr(s->target);
+	memcpy(rs->isid, s->isid, sizeof rs->isid);
+	rs->tsih = s->tsih_known ? s->tsih : 0;
+	const char *type = s->type == CHK_TYPE_NORMAL ? "Normal"
+			   : s->type == CHK_TYPE_DISCOVERY ? "Discovery" : NULL;
+	rs->type = dupstr(type);
+	if ((s->initiator && !rs->initiator) || (s->target && !rs->target) ||
+	    (type && !rs->type))
+		return CHK_ENOMEM;
+	memcpy(rs->pdus_by_opcode, s->pdus_by_opcode,
+	       sizeof rs->pdus_by_opcode);
+	for (size_t i = 0; i < s->n_conns; i++) {
+		const struct chk_conn *c = s->conns[i];
+		struct rep_conn rc = {
+			.conn = c->id, .cid = c->cid,
+			.endpoints = (char *)c->endpoints, .pdus = c->pdus,
+			.first_frame = c->first_frame,
+			.last_frame = c->last_frame,
+			.end = (char *)conn_end(c),
+		};
+		if (rep_session_add_conn(rs, &rc) != REP_OK)
+			return CHK_ENOMEM;
+	}
+	for (size_t i = 0; i < s->keys.n; i++)
+		if (rep_session_add_key(rs, s->keys.keys[i],
+					s->keys.values[i]) != REP_OK)
+			return CHK_ENOMEM;
+	for (size_t i = 0; i < s->n_notes; i++)
+		if (rep_session_add_note(rs, s->notes[i]) != REP_OK)
+			return CHK_ENOMEM;
+	if (s->notes_dropped) {
+		snprintf(name, sizeof name, "(%llu more notes not kept)",
+			 (unsigned long long)s->notes_dropped);
+		if (rep_session_add_note(rs, name) != REP_OK)
+			return CHK_ENOMEM;
+	}
+	return export_verdicts(e, s, rs);
+}
+
+int chk_export(struct chk_engine *e, struct rep_run *run)
+{
+	int rc = chk_end(e);
+	if (rc != CHK_OK)
+		return rc;
+	size_t first = run->n_sessions;
+	for (size_t i = 0; i < e->n_sessions; i++) {
+		rc = export_session(e, e->sessions[i], run, first);
+		if (rc != CHK_OK)
+			return rc;
+	}
+	return CHK_OK;
+}
