@@ -56,6 +56,14 @@ static int parse_port(const char *s, uint16_t *port)
 	return 0;
 }
 
+/* Reader messages start with the file name, which the report prints
+ * beside every problem already. */
+static const char *without_path(const char *msg, const char *path)
+{
+	size_t n = strlen(path);
+	return !strncmp(msg, path, n) && !strncmp(msg + n, ": ", 2) ? msg + n + 2 : msg;
+}
+
 /* Read one capture into engine; a reader problem goes into the run. */
 static int check_file(const char *path, const struct chk_options *copts,
 		      const struct cap_reader_opts *ropts, struct rep_run *run,
@@ -70,7 +78,7 @@ static int check_file(const char *path, const struct chk_options *copts,
 	rep_run_add_input(run, path);
 	struct cap_reader *r;
 	if (cap_reader_open(&r, path, ropts, err, sizeof err) != 0) {
-		rep_run_add_problem(run, path, 0, 0, err);
+		rep_run_add_problem(run, path, 0, 0, without_path(err, path));
 		chk_free(eng);
 		return EXIT_PASS;
 	}
@@ -79,7 +87,7 @@ static int check_file(const char *path, const struct chk_options *copts,
 	ev_bus_add(&bus, chk_observer(eng));
 	bool damaged = cap_reader_run(r, &bus) != 0;
 	if (damaged)
-		rep_run_add_problem(run, path, 0, 0, cap_reader_errmsg(r));
+		rep_run_add_problem(run, path, 0, 0, without_path(cap_reader_errmsg(r), path));
 	const struct cap_reader_stats *st = cap_reader_stats(r);
 	if (st->iscsi_conns == 0 && !damaged)
 		rep_run_add_problem(run, path, 0, 0, "no iSCSI connection in this capture "
