@@ -369,3 +369,32 @@ int pdu_ahs_next(const uint8_t *ahs, size_t ahs_len, size_t *pos,
 	*pos += whole;
 	return 1;
 }
+
+bool pdu_is_numbered_response(const struct pdu_hdr *h)
+{
+	switch (h->opcode) {
+	case PDU_OP_SCSI_RSP: case PDU_OP_TMF_RSP: case PDU_OP_LOGIN_RSP:
+	case PDU_OP_TEXT_RSP: case PDU_OP_LOGOUT_RSP: case PDU_OP_REJECT:
+	case PDU_OP_ASYNC_MSG:
+		return true;
+	case PDU_OP_DATA_IN:
+		return h->status_present;
+	case PDU_OP_NOP_IN:
+		return h->itt != PDU_RESERVED_TAG;
+	default:
+		return false;
+	}
+}
+
+bool pdu_takes_cmdsn(const struct pdu_hdr *h)
+{
+	switch (h->opcode) {
+	case PDU_OP_SCSI_CMD: case PDU_OP_TMF_REQ: case PDU_OP_TEXT_REQ:
+	case PDU_OP_LOGOUT_REQ:
+		return !h->immediate;
+	case PDU_OP_NOP_OUT:
+		return !h->immediate && h->itt != PDU_RESERVED_TAG;
+	default:
+		return false;
+	}
+}

@@ -204,6 +204,16 @@ bool pdu_opcode_is_initiator(uint8_t opcode);
 /* One of the 18 opcodes RFC 7143 defines. */
 bool pdu_opcode_is_defined(uint8_t opcode);
 
+/* A target PDU that consumes a StatSN on its connection (RFC 7143
+ * §4.2.2.2; the catalogue's "numbered response"): SCSI, TMF, Login, Text
+ * and Logout Responses, Reject, Asynchronous Message, a Data-In with S=1
+ * and a NOP-In answering a ping (valid ITT). */
+bool pdu_is_numbered_response(const struct pdu_hdr *h);
+/* An initiator PDU that takes a CmdSN of its own (§4.2.2.1): a
+ * non-immediate SCSI Command, TMF, Text or Logout Request, or NOP-Out
+ * with a valid ITT. */
+bool pdu_takes_cmdsn(const struct pdu_hdr *h);
+
 /* ---- whole PDUs --------------------------------------------------------- */
 
 /* Padding after a segment of len bytes (0-3). */

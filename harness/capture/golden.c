@@ -70,34 +70,7 @@ static void emit_conn(struct golden_session *s, struct golden_conn *c,
 	s->now += GOLDEN_STEP_NS;
 }
 
-/* Commands that take a CmdSN of their own when not immediate. */
-static bool takes_cmdsn(const struct pdu_hdr *h)
-{
-	switch (h->opcode) {
-	case PDU_OP_NOP_OUT: case PDU_OP_SCSI_CMD: case PDU_OP_TMF_REQ:
-	case PDU_OP_TEXT_REQ: case PDU_OP_LOGOUT_REQ:
-		return !h->immediate;
-	default:
-		return false;
-	}
-}
 
-/* Target PDUs that consume a StatSN (the catalogue's "numbered response"). */
-static bool is_numbered(const struct pdu_hdr *h)
-{
-	switch (h->opcode) {
-	case PDU_OP_SCSI_RSP: case PDU_OP_TMF_RSP: case PDU_OP_LOGIN_RSP:
-	case PDU_OP_TEXT_RSP: case PDU_OP_LOGOUT_RSP: case PDU_OP_REJECT:
-	case PDU_OP_ASYNC_MSG:
-		return true;
-	case PDU_OP_DATA_IN:
-		return h->status_present;
-	case PDU_OP_NOP_IN:
-		return h->itt != PDU_RESERVED_TAG;
-	default:
-		return false;
-	}
-}
 
 /* Fill the numbering fields as the sending side would, build the PDU with
  * the digests in force, and emit it as wire bytes and as a PDU. */
@@ -110,7 +83,7 @@ static void send_pdu(struct golden_session *s, struct golden_conn *c,
 	if (from_initiator) {
 		h->cmdsn = s->cmdsn;
 		h->expstatsn = c->expstatsn;
-		if (takes_cmdsn(h)) {
+		if (pdu_takes_cmdsn(h)) {
 			s->cmdsn++;
 			s->expcmdsn = s->cmdsn; /* the target receives it in order */
 		}
@@ -119,10 +92,10 @@ static void send_pdu(struct golden_session *s, struct golden_conn *c,
 		h->maxcmdsn = s->expcmdsn + GOLDEN_WINDOW - 1;
 		if (mode == SEND_NEW) {
 			h->statsn = c->statsn;
-			if (is_numbered(h))
+			if (pdu_is_numbered_response(h))
 				c->statsn++;
 		}
-		if (is_numbered(h))
+		if (pdu_is_numbered_response(h))
 			c->expstatsn = h->statsn + 1;
 		if (h->opcode == PDU_OP_DATA_IN && !h->status_present)
 			h->statsn = 0; /* meaningful only with S=1 (PDU-014) */

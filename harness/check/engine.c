@@ -572,7 +572,7 @@ static void frame_pdu(const struct event *ev, struct chk_pdu *p,
 			p->data_len = p->len - off < dsl ? p->len - off : dsl;
 		}
 	}
-	p->numbered = p->dir == EV_DIR_T2I && chk_is_numbered(&p->h);
+	p->numbered = p->dir == EV_DIR_T2I && pdu_is_numbered_response(&p->h);
 }
 
 static void on_pdu(struct chk_engine *e, const struct event *ev)

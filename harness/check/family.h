@@ -104,7 +104,7 @@ struct chk_pdu {
 	const uint8_t *data;         /* the data segment, as far as present */
 	size_t data_len;
 	struct pdu_digests framed;   /* digests the framer applied */
-	bool numbered;               /* a numbered response (chk_is_numbered) */
+	bool numbered;               /* a numbered response (pdu_is_numbered_response) */
 };
 
 /* One key=value of a negotiation, or a text-format error. */
@@ -260,5 +260,10 @@ extern const struct chk_family chk_family_pdu;
 extern const struct chk_family chk_family_login;
 extern const struct chk_family chk_family_seq;
 extern const struct chk_family chk_family_mcs;
+extern const struct chk_family chk_family_logout;
+extern const struct chk_family chk_family_tmf;
+extern const struct chk_family chk_family_text;
+extern const struct chk_family chk_family_reject;
+extern const struct chk_family chk_family_async;
 
 #endif

@@ -456,7 +456,7 @@ static void mc_on_pdu(struct chk_ctx *c, const struct chk_pdu *p)
 	if (p->dir == EV_DIR_I2T) {
 		if (new_task(h))
 			itt_unique(c, h);
-		if (chk_takes_cmdsn(h))
+		if (pdu_takes_cmdsn(h))
 			command(c, m, h);
 		const struct chk_task *t = chk_task_find(c->sess, h->itt);
 		if (p->opcode == PDU_OP_DATA_OUT)

@@ -911,7 +911,7 @@ static void initiator_pdu(struct chk_ctx *c, struct sq_conn *q,
 			     t->opcode == PDU_OP_SCSI_CMD;
 		if (retry)
 			;  /* a retry keeps its CmdSN (ERL1-006) */
-		else if (chk_takes_cmdsn(h)) {
+		else if (pdu_takes_cmdsn(h)) {
 			window_check(c, h);
 			if (!numbering_stopped(c, ss))
 				cmdsn_nonimmediate(c, ss, h);

@@ -16,35 +16,6 @@
 
 /* ---- helpers of session.h ---------------------------------------------- */
 
-bool chk_is_numbered(const struct pdu_hdr *h)
-{
-	switch (h->opcode) {
-	case PDU_OP_SCSI_RSP: case PDU_OP_TMF_RSP: case PDU_OP_LOGIN_RSP:
-	case PDU_OP_TEXT_RSP: case PDU_OP_LOGOUT_RSP: case PDU_OP_REJECT:
-	case PDU_OP_ASYNC_MSG:
-		return true;
-	case PDU_OP_DATA_IN:
-		return h->status_present;
-	case PDU_OP_NOP_IN:
-		return h->itt != PDU_RESERVED_TAG;
-	default:
-		return false;
-	}
-}
-
-bool chk_takes_cmdsn(const struct pdu_hdr *h)
-{
-	switch (h->opcode) {
-	case PDU_OP_SCSI_CMD: case PDU_OP_TMF_REQ: case PDU_OP_TEXT_REQ:
-	case PDU_OP_LOGOUT_REQ:
-		return !h->immediate;
-	case PDU_OP_NOP_OUT:
-		return !h->immediate && h->itt != PDU_RESERVED_TAG;
-	default:
-		return false;
-	}
-}
-
 bool chk_has_window(uint8_t opcode)
 {
 	switch (opcode) {
@@ -1132,7 +1103,7 @@ static void initiator_pdu(struct chk_engine *e, struct chk_conn *c,
 	if (h->opcode == PDU_OP_TEXT_REQ && c->phase != CHK_PHASE_LOGIN)
 		text_pdu(e, c, p, ev);
 
-	if (chk_takes_cmdsn(h) && h->opcode != PDU_OP_LOGIN_REQ) {
+	if (pdu_takes_cmdsn(h) && h->opcode != PDU_OP_LOGIN_REQ) {
 		bool retry = t && t->retried && t->cmdsn == h->cmdsn;
 		if (!retry && (!s->cmdsn_known ||
 			       serial_ge(h->cmdsn, s->next_cmdsn))) {

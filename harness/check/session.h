@@ -264,11 +264,8 @@ struct chk_session {
 
 /* ---- helpers every family may use ------------------------------------ */
 
-/* A target PDU that consumes a StatSN (the catalogue's "numbered
- * response"). h must be decoded from a target PDU. */
-bool chk_is_numbered(const struct pdu_hdr *h);
-/* An initiator PDU with a CmdSN of its own when not immediate. */
-bool chk_takes_cmdsn(const struct pdu_hdr *h);
+/* Numbered responses and PDUs that take a CmdSN: pdu_is_numbered_response()
+ * and pdu_takes_cmdsn() in pdu/pdu.h. */
 /* A target opcode that carries ExpCmdSN and MaxCmdSN. */
 bool chk_has_window(uint8_t opcode);
 

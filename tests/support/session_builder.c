@@ -92,34 +92,7 @@ uint32_t sb_ttt(struct sb *b)
 	return b->next_ttt++;
 }
 
-static bool takes_cmdsn(const struct pdu_hdr *h)
-{
-	switch (h->opcode) {
-	case PDU_OP_SCSI_CMD: case PDU_OP_TMF_REQ: case PDU_OP_TEXT_REQ:
-	case PDU_OP_LOGOUT_REQ:
-		return !h->immediate;
-	case PDU_OP_NOP_OUT:
-		return !h->immediate && h->itt != PDU_RESERVED_TAG;
-	default:
-		return false;
-	}
-}
 
-static bool numbered(const struct pdu_hdr *h)
-{
-	switch (h->opcode) {
-	case PDU_OP_SCSI_RSP: case PDU_OP_TMF_RSP: case PDU_OP_LOGIN_RSP:
-	case PDU_OP_TEXT_RSP: case PDU_OP_LOGOUT_RSP: case PDU_OP_REJECT:
-	case PDU_OP_ASYNC_MSG:
-		return true;
-	case PDU_OP_DATA_IN:
-		return h->status_present;
-	case PDU_OP_NOP_IN:
-		return h->itt != PDU_RESERVED_TAG;
-	default:
-		return false;
-	}
-}
 
 uint64_t sb_send(struct sb *b, struct sb_conn *c, struct pdu_hdr *h,
 		 const uint8_t *ahs, size_t ahs_len, const void *data,
@@ -130,7 +103,7 @@ uint64_t sb_send(struct sb *b, struct sb_conn *c, struct pdu_hdr *h,
 		if (ini) {
 			h->cmdsn = b->cmdsn;
 			h->expstatsn = c->expstatsn;
-			if (takes_cmdsn(h)) {
+			if (pdu_takes_cmdsn(h)) {
 				b->cmdsn++;
 				b->expcmdsn = b->cmdsn;
 			}
@@ -139,10 +112,10 @@ uint64_t sb_send(struct sb *b, struct sb_conn *c, struct pdu_hdr *h,
 			h->maxcmdsn = b->expcmdsn + b->window - 1;
 			if (!(flags & SB_RESEND)) {
 				h->statsn = c->statsn;
-				if (numbered(h))
+				if (pdu_is_numbered_response(h))
 					c->statsn++;
 			}
-			if (numbered(h))
+			if (pdu_is_numbered_response(h))
 				c->expstatsn = h->statsn + 1;
 			if (h->opcode == PDU_OP_DATA_IN && !h->status_present)
 				h->statsn = 0;
