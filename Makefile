@@ -42,6 +42,8 @@ LIBHARNESS := $(BUILD)/libharness.a
 BIN := $(BUILD)/iscsi-harness
 TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+# bench_check (checker against tshark on large captures) runs last
+BENCHES := $(filter-out %/bench_check,$(BENCHES)) $(filter %/bench_check,$(BENCHES))
 FUZZERS := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 DEPS_OK := build/.deps-ok
 
@@ -89,18 +91,22 @@ test: $(TESTS) $(BIN)
 	echo "== $(words $(TESTS)) test programs, $$failed failed"; \
 	test $$failed -eq 0
 
-golden: $(BIN) $(BUILD)/tests/test_tshark_golden
+golden: $(BIN) $(BUILD)/tests/test_tshark_golden $(BUILD)/tests/test_golden_mcs
 	@mkdir -p $(BUILD)/scratch
 	$(BIN) golden --out captures/golden/every-opcode.pcap
 	HARNESS_BIN=$(BIN) HARNESS_SCRATCH=$(BUILD)/scratch GOLDEN_PCAP=captures/golden/every-opcode.pcap \
 	  $(BUILD)/tests/test_tshark_golden
+	$(BIN) golden --session mcs-four-connections --out captures/golden/mcs-four-connections.pcap
+	HARNESS_BIN=$(BIN) HARNESS_SCRATCH=$(BUILD)/scratch GOLDEN_MCS_PCAP=captures/golden/mcs-four-connections.pcap \
+	  $(BUILD)/tests/test_golden_mcs
 
 $(BUILD)/bench/%: $(call obj,bench/%.c) $(LIBHARNESS) $(LIBPDU)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-bench: $(BENCHES)
-	@for b in $(BENCHES); do $$b || exit 1; done
+# bench_check runs the built binary against tshark.
+bench: $(BENCHES) $(BIN)
+	@for b in $(BENCHES); do HARNESS_BIN=$(BIN) $$b || exit 1; done
 
 # Fuzzers: clang + libFuzzer + ASan/UBSan, the code under test compiled in.
 FUZZ_FLAGS := -std=c11 -D_DEFAULT_SOURCE -I. -g -O1 $(WARN) \

@@ -4,15 +4,17 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "harness/capture/golden.h"
+#include "harness/capture/golden_mcs.h"
 #include "harness/capture/pcap_writer.h"
 #include "harness/cli/commands.h"
 
 static void golden_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: iscsi-harness golden --out FILE [--mss N]\n"
+		"usage: iscsi-harness golden --out FILE [--mss N] [--session NAME]\n"
 		"\n"
 		"Write the golden session as a pcap: two connections of one session,\n"
 		"every RFC 7143 opcode on each, no digests on the first connection,\n"
@@ -22,6 +24,11 @@ static void golden_usage(FILE *out)
 		"\n"
 		"  -o, --out FILE   the pcap to write (required)\n"
 		"  -m, --mss N      TCP maximum segment size (default 1460)\n"
+		"  -s, --session NAME  which golden session: every-opcode (the\n"
+		"                   default, above) or mcs-four-connections (one\n"
+		"                   session over four connections: joins, header\n"
+		"                   digests on CIDs 3-4, a reset connection logged\n"
+		"                   out from another, a reinstated CID)\n"
 		"  -h, --help       this text\n");
 }
 
@@ -30,14 +37,16 @@ static int cmd_golden(int argc, char **argv)
 	static const struct option options[] = {
 		{ "out", required_argument, NULL, 'o' },
 		{ "mss", required_argument, NULL, 'm' },
+		{ "session", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL;
+	int (*emit_session)(struct ev_bus *) = golden_emit;
 	struct cap_writer_opts opts = { 0 };
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:m:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:m:s:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -53,6 +62,17 @@ static int cmd_golden(int argc, char **argv)
 			opts.mss = (uint32_t)mss;
 			break;
 		}
+		case 's':
+			if (strcmp(optarg, "every-opcode") == 0) {
+				emit_session = golden_emit;
+			} else if (strcmp(optarg, "mcs-four-connections") == 0) {
+				emit_session = golden_mcs_emit;
+			} else {
+				fprintf(stderr, "iscsi-harness golden: --session '%s': want "
+					"every-opcode or mcs-four-connections\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			golden_usage(stdout);
 			return EXIT_PASS;
@@ -75,7 +95,7 @@ static int cmd_golden(int argc, char **argv)
 	struct ev_bus bus;
 	ev_bus_init(&bus);
 	ev_bus_add(&bus, cap_writer_observer(w));
-	int rc = golden_emit(&bus);
+	int rc = emit_session(&bus);
 	if (rc < 0)
 		fprintf(stderr, "iscsi-harness golden: %s: %s\n", out,
 			cap_writer_errmsg(w)[0] ? cap_writer_errmsg(w) : "building the session failed");
