@@ -9,6 +9,12 @@ static const struct chk_family *const families[] = {
 	&chk_family_login,
 	&chk_family_seq,
 	&chk_family_mcs,
+	&chk_family_logout,
+	&chk_family_tmf,
+	&chk_family_text,
+	&chk_family_reject,
+	&chk_family_async,
+	&chk_family_erl,
 };
 
 const struct chk_family *const *chk_families(size_t *count)

@@ -265,5 +265,6 @@ extern const struct chk_family chk_family_tmf;
 extern const struct chk_family chk_family_text;
 extern const struct chk_family chk_family_reject;
 extern const struct chk_family chk_family_async;
+extern const struct chk_family chk_family_erl;
 
 #endif

@@ -658,3 +658,114 @@ uint64_t sb_run_mut(struct ev_observer sink, const void *arg)
 	sb_golden(sink, mut_hook, &st);
 	return st.frame;
 }
+
+/* ---- more builders and checks ---------------------------------------------- */
+
+/* An immediate request with F=1 and a new ITT (given back in *itt). */
+static struct pdu_hdr immediate_req(struct sb *b, uint8_t opcode,
+				    uint32_t *itt)
+{
+	struct pdu_hdr q = sb_hdr(opcode);
+	q.immediate = true;
+	q.final = true;
+	q.itt = sb_itt(b);
+	if (itt)
+		*itt = q.itt;
+	return q;
+}
+
+uint64_t sb_logout_req(struct sb *b, struct sb_conn *c, uint8_t reason,
+		       uint16_t cid, uint32_t *itt)
+{
+	struct pdu_hdr q = immediate_req(b, PDU_OP_LOGOUT_REQ, itt);
+	q.logout_reason = reason;
+	q.cid = cid;
+	return sb_send(b, c, &q, NULL, 0, NULL, 0, 0);
+}
+
+/* A final response to itt with response code rc. */
+static uint64_t answer(struct sb *b, struct sb_conn *c, uint8_t opcode,
+		      uint32_t itt, uint8_t rc)
+{
+	struct pdu_hdr r = sb_hdr(opcode);
+	r.final = true;
+	r.itt = itt;
+	r.response = rc;
+	return sb_send(b, c, &r, NULL, 0, NULL, 0, 0);
+}
+
+uint64_t sb_logout_rsp(struct sb *b, struct sb_conn *c, uint32_t itt,
+		       uint8_t response)
+{
+	return answer(b, c, PDU_OP_LOGOUT_RSP, itt, response);
+}
+
+uint64_t sb_tmf_req(struct sb *b, struct sb_conn *c, uint8_t function,
+		    uint64_t lun, uint32_t ref, uint32_t refcmdsn,
+		    uint32_t *itt)
+{
+	struct pdu_hdr q = immediate_req(b, PDU_OP_TMF_REQ, itt);
+	q.tmf_function = function;
+	q.lun = lun;
+	q.ref_task_tag = ref;
+	q.ref_cmdsn = refcmdsn;
+	return sb_send(b, c, &q, NULL, 0, NULL, 0, 0);
+}
+
+uint64_t sb_tmf_rsp(struct sb *b, struct sb_conn *c, uint32_t itt,
+		    uint8_t response)
+{
+	return answer(b, c, PDU_OP_TMF_RSP, itt, response);
+}
+
+uint64_t sb_reject_last(struct sb *b, struct sb_conn *c, uint8_t reason,
+			uint32_t datasn)
+{
+	uint8_t rejected[PDU_BHS_LEN];
+	memcpy(rejected, b->wire, PDU_BHS_LEN);
+	struct pdu_hdr r = sb_hdr(PDU_OP_REJECT);
+	r.final = true;
+	r.reject_reason = reason;
+	r.datasn = datasn;
+	return sb_send(b, c, &r, NULL, 0, rejected, sizeof rejected, 0);
+}
+
+bool sb_run_cases(const struct sb_case *cases, size_t n, char *why,
+		  size_t wn)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!sb_run_case(&cases[i], why, wn))
+			return false;
+	return true;
+}
+
+bool sb_golden_expect(const char *rules, const char *const *pass, char *why,
+		      size_t wn)
+{
+	struct chk_engine *e;
+	struct chk_options o = { .rules = rules };
+	if (chk_create(&o, &e, why, wn) != CHK_OK)
+		return false;
+	struct rep_run run;
+	bool ok = sb_golden(chk_observer(e), NULL, NULL) == 0 &&
+		  sb_export(e, &run) == CHK_OK;
+	chk_free(e);
+	if (!ok) {
+		snprintf(why, wn, "the golden session did not run");
+		return false;
+	}
+	ok = sb_only_fails(&run, NULL, why, wn);
+	for (const char *const *id = pass; ok && pass && *id; id++) {
+		const struct rep_verdict *v = sb_verdict(&run, 0, *id);
+		if (!v || v->result != REP_PASS) {
+			snprintf(why, wn, "%s is %s on the golden session (%s)",
+				 *id, v ? rep_result_name(v->result) : "missing",
+				 v && v->reason ? v->reason : "");
+			ok = false;
+		}
+	}
+	if (!ok)
+		sb_dump(&run);
+	rep_run_free(&run);
+	return ok;
+}

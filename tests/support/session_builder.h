@@ -208,3 +208,33 @@ struct sb_mut {
 /* An sb_case run function: arg is a const struct sb_mut *; returns the
  * frame of the first PDU changed. */
 uint64_t sb_run_mut(struct ev_observer sink, const void *arg);
+
+/* ---- more builders and checks (logout, tmf, text, reject, async, erl) ---- */
+
+/* A Logout Request (immediate) of reason naming cid, sent on c; *itt gets
+ * its ITT. Returns its frame. */
+uint64_t sb_logout_req(struct sb *b, struct sb_conn *c, uint8_t reason,
+		       uint16_t cid, uint32_t *itt);
+/* The Logout Response to itt on c (response 0: success). */
+uint64_t sb_logout_rsp(struct sb *b, struct sb_conn *c, uint32_t itt,
+		       uint8_t response);
+/* An immediate TMF Request of function on lun; ref and refcmdsn as given
+ * (ref PDU_RESERVED_TAG for functions naming no task). *itt gets its ITT. */
+uint64_t sb_tmf_req(struct sb *b, struct sb_conn *c, uint8_t function,
+		    uint64_t lun, uint32_t ref, uint32_t refcmdsn,
+		    uint32_t *itt);
+/* The TMF Response to itt on c. */
+uint64_t sb_tmf_rsp(struct sb *b, struct sb_conn *c, uint32_t itt,
+		    uint8_t response);
+/* A Reject with reason carrying the header of the PDU c sent last (the
+ * builder's wire buffer), DataSN/R2TSN field datasn. */
+uint64_t sb_reject_last(struct sb *b, struct sb_conn *c, uint8_t reason,
+			uint32_t datasn);
+
+/* sb_run_case() for every case; on the first failure why says which. */
+bool sb_run_cases(const struct sb_case *cases, size_t n, char *why,
+		  size_t wn);
+/* The golden session under the rule selection rules: nothing FAILs and
+ * every ID of the NULL-terminated pass list is PASS. */
+bool sb_golden_expect(const char *rules, const char *const *pass, char *why,
+		      size_t wn);
