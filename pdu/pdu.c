@@ -398,3 +398,16 @@ bool pdu_takes_cmdsn(const struct pdu_hdr *h)
 		return false;
 	}
 }
+
+bool pdu_opcode_has_fixed_f(uint8_t opcode)
+{
+	switch (opcode) {
+	case PDU_OP_NOP_OUT: case PDU_OP_TMF_REQ: case PDU_OP_LOGOUT_REQ:
+	case PDU_OP_SNACK_REQ: case PDU_OP_NOP_IN: case PDU_OP_SCSI_RSP:
+	case PDU_OP_TMF_RSP: case PDU_OP_LOGOUT_RSP: case PDU_OP_R2T:
+	case PDU_OP_ASYNC_MSG: case PDU_OP_REJECT:
+		return true;
+	default:
+		return false;
+	}
+}

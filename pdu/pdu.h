@@ -204,6 +204,11 @@ bool pdu_opcode_is_initiator(uint8_t opcode);
 /* One of the 18 opcodes RFC 7143 defines. */
 bool pdu_opcode_is_defined(uint8_t opcode);
 
+/* The opcodes whose format draws bit 0x80 of byte 1 as a constant 1
+ * (RFC 7143 §11; PDU-022): NOP-Out/In, TMF Request/Response, Logout
+ * Request/Response, SNACK, SCSI Response, R2T, Async Message, Reject. */
+bool pdu_opcode_has_fixed_f(uint8_t opcode);
+
 /* A target PDU that consumes a StatSN on its connection (RFC 7143
  * §4.2.2.2; the catalogue's "numbered response"): SCSI, TMF, Login, Text
  * and Logout Responses, Reject, Asynchronous Message, a Data-In with S=1

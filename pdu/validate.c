@@ -231,19 +231,6 @@ static const struct rsv *reserved_areas(uint8_t op)
 	}
 }
 
-/* Opcodes whose byte 1 bit 0x80 is drawn as a constant 1 in RFC 7143 §11. */
-static bool f_bit_always_set(uint8_t op)
-{
-	switch (op) {
-	case PDU_OP_NOP_OUT: case PDU_OP_TMF_REQ: case PDU_OP_LOGOUT_REQ:
-	case PDU_OP_SNACK_REQ: case PDU_OP_NOP_IN: case PDU_OP_SCSI_RSP:
-	case PDU_OP_TMF_RSP: case PDU_OP_LOGOUT_RSP: case PDU_OP_R2T:
-	case PDU_OP_ASYNC_MSG: case PDU_OP_REJECT:
-		return true;
-	default:
-		return false;
-	}
-}
 
 /* ---- the PDU as the checks see it ---------------------------------------- */
 
@@ -395,7 +382,7 @@ static void check_reserved(struct vx *x)
 		}
 	}
 
-	if (f_bit_always_set(x->op) && !(b[1] & 0x80))
+	if (pdu_opcode_has_fixed_f(x->op) && !(b[1] & 0x80))
 		report(x, R_PDU022, F_FIXED_F, 1, 0,
 		       "bit 0x80 of byte 1 is 0; it is always 1 in %s",
 		       x->opname);

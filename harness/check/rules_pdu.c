@@ -229,15 +229,7 @@ static bool applies(enum when w, const struct chk_pdu *p,
 	case W_EXPDATASN:
 		return false;   /* counted by expdatasn() */
 	case W_FIXED_F:
-		switch (op) {
-		case PDU_OP_NOP_OUT: case PDU_OP_TMF_REQ: case PDU_OP_LOGOUT_REQ:
-		case PDU_OP_SNACK_REQ: case PDU_OP_NOP_IN: case PDU_OP_SCSI_RSP:
-		case PDU_OP_TMF_RSP: case PDU_OP_LOGOUT_RSP: case PDU_OP_R2T:
-		case PDU_OP_ASYNC_MSG: case PDU_OP_REJECT:
-			return true;
-		default:
-			return false;
-		}
+		return pdu_opcode_has_fixed_f(op);
 	case W_DATAIN_S:
 		return op == PDU_OP_DATA_IN && h->status_present;
 	case W_R2T:
