@@ -1,5 +1,7 @@
 /* golden_builder.c — the numbering, building and emitting of golden
- * sessions (golden_builder.h). Deterministic: no clock, no randomness.
+ * sessions (golden_builder.h), shared by golden.c and golden_mcs.c. Which
+ * PDUs take a CmdSN or a StatSN is pdu/pdu.h's answer, the same the offline
+ * checker uses. Deterministic: no clock, no randomness.
  */
 #include <string.h>
 #include <sys/socket.h>
@@ -39,7 +41,7 @@ void gb_conn_init(struct gb_conn *c, uint32_t id, uint16_t cid,
 	c->statsn = first_statsn;
 }
 
-static void note_rc(struct gb_session *s, int rc)
+void gb_note_rc(struct gb_session *s, int rc)
 {
 	if (rc < 0 && s->rc == 0)
 		s->rc = rc;
@@ -50,7 +52,7 @@ void gb_conn_event(struct gb_session *s, struct gb_conn *c, enum ev_kind kind,
 {
 	struct event ev = { .kind = kind, .conn = c->id, .dir = dir,
 			    .ts_ns = s->now, .ep = &c->ep };
-	note_rc(s, ev_emit(s->bus, &ev));
+	gb_note_rc(s, ev_emit(s->bus, &ev));
 	s->now += s->step_ns;
 }
 
@@ -64,33 +66,6 @@ struct pdu_hdr gb_hdr(uint8_t opcode)
 	return h;
 }
 
-/* Does this initiator PDU advance CmdSN? */
-static bool advances_cmdsn(const struct pdu_hdr *h)
-{
-	if (h->immediate)
-		return false;
-	return h->opcode == PDU_OP_NOP_OUT || h->opcode == PDU_OP_SCSI_CMD ||
-	       h->opcode == PDU_OP_TMF_REQ || h->opcode == PDU_OP_TEXT_REQ ||
-	       h->opcode == PDU_OP_LOGOUT_REQ;
-}
-
-/* Does this target PDU take a StatSN? */
-static bool takes_statsn(const struct pdu_hdr *h)
-{
-	switch (h->opcode) {
-	case PDU_OP_DATA_IN:
-		return h->status_present;
-	case PDU_OP_NOP_IN:
-		return h->itt != PDU_RESERVED_TAG;
-	case PDU_OP_SCSI_RSP: case PDU_OP_TMF_RSP: case PDU_OP_LOGIN_RSP:
-	case PDU_OP_TEXT_RSP: case PDU_OP_LOGOUT_RSP: case PDU_OP_REJECT:
-	case PDU_OP_ASYNC_MSG:
-		return true;
-	default:
-		return false;
-	}
-}
-
 void gb_send(struct gb_session *s, struct gb_conn *c, struct pdu_hdr *h,
 	     bool resend, const uint8_t *ahs, size_t ahs_len,
 	     const uint8_t *data, size_t data_len)
@@ -99,10 +74,10 @@ void gb_send(struct gb_session *s, struct gb_conn *c, struct pdu_hdr *h,
 	if (initiator) {
 		h->cmdsn = s->cmdsn;
 		h->expstatsn = c->expstatsn;
-		if (advances_cmdsn(h))
+		if (pdu_takes_cmdsn(h))
 			s->expcmdsn = ++s->cmdsn; /* received in order */
 	} else {
-		bool numbered = takes_statsn(h);
+		bool numbered = pdu_is_numbered_response(h);
 		h->expcmdsn = s->expcmdsn;
 		h->maxcmdsn = s->expcmdsn + s->window - 1;
 		if (!resend) {
@@ -121,21 +96,20 @@ void gb_send(struct gb_session *s, struct gb_conn *c, struct pdu_hdr *h,
 	long len = pdu_build(h, ahs, ahs_len, data, data_len, dg, true,
 			     s->wire, sizeof s->wire);
 	if (len < 0) {
-		note_rc(s, (int)len);
+		gb_note_rc(s, (int)len);
 		return;
 	}
 	struct event ev = { .kind = EV_WIRE, .conn = c->id,
 			    .dir = initiator ? EV_DIR_I2T : EV_DIR_T2I,
 			    .ts_ns = s->now, .bytes = s->wire, .len = (size_t)len };
-	note_rc(s, ev_emit(s->bus, &ev));
+	gb_note_rc(s, ev_emit(s->bus, &ev));
 	ev.kind = EV_PDU;
 	ev.digests = dg;
-	note_rc(s, ev_emit(s->bus, &ev));
+	gb_note_rc(s, ev_emit(s->bus, &ev));
 	s->now += s->step_ns;
 }
 
-/* "key=value\0" for each pair, as far as cap allows. */
-static size_t text_keys(uint8_t *buf, size_t cap, const char *const *pairs)
+size_t gb_text_keys(uint8_t *buf, size_t cap, const char *const *pairs)
 {
 	size_t used = 0;
 	for (; pairs && *pairs; pairs++) {
@@ -157,11 +131,11 @@ void gb_login_step(struct gb_session *s, struct gb_conn *c,
 	req->immediate = true;
 	req->cid = c->cid;
 	memcpy(req->isid, s->isid, sizeof s->isid);
-	gb_send(s, c, req, false, NULL, 0, text, text_keys(text, sizeof text, req_keys));
+	gb_send(s, c, req, false, NULL, 0, text, gb_text_keys(text, sizeof text, req_keys));
 	rsp->opcode = PDU_OP_LOGIN_RSP;
 	rsp->itt = req->itt;
 	rsp->csg = req->csg;
 	rsp->nsg = req->nsg;
 	memcpy(rsp->isid, s->isid, sizeof s->isid);
-	gb_send(s, c, rsp, false, NULL, 0, text, text_keys(text, sizeof text, rsp_keys));
+	gb_send(s, c, rsp, false, NULL, 0, text, gb_text_keys(text, sizeof text, rsp_keys));
 }

@@ -5,7 +5,8 @@
  * connection, the target's StatSN and the initiator's ExpStatSN, and it
  * applies each connection's digests once it is in Full Feature Phase.
  *
- * Used by golden_mcs.c (the MC/S golden session); golden.c predates it.
+ * Used by golden.c (the every-opcode golden session) and golden_mcs.c (the
+ * MC/S golden session).
  */
 #ifndef HARNESS_CAPTURE_GOLDEN_BUILDER_H
 #define HARNESS_CAPTURE_GOLDEN_BUILDER_H
@@ -54,6 +55,9 @@ void gb_conn_init(struct gb_conn *c, uint32_t id, uint16_t cid,
 		  const uint8_t ini_ip[4], uint16_t ini_port,
 		  const uint8_t tgt_ip[4], uint16_t tgt_port, uint32_t first_statsn);
 
+/* Record rc as the session's error if it is negative and the first. */
+void gb_note_rc(struct gb_session *s, int rc);
+
 /* A connection event without bytes (EV_CONN_OPEN, EV_CONN_FIN, EV_CONN_RST). */
 void gb_conn_event(struct gb_session *s, struct gb_conn *c, enum ev_kind kind,
 		   enum ev_dir dir);
@@ -67,6 +71,10 @@ struct pdu_hdr gb_hdr(uint8_t opcode);
 void gb_send(struct gb_session *s, struct gb_conn *c, struct pdu_hdr *h,
 	     bool resend, const uint8_t *ahs, size_t ahs_len,
 	     const uint8_t *data, size_t data_len);
+
+/* "key=value\0" for each pair of the NULL-terminated list (NULL: none),
+ * as far as cap allows; returns the length used. */
+size_t gb_text_keys(uint8_t *buf, size_t cap, const char *const *pairs);
 
 /* One Login Request / Login Response pair with these NULL-terminated
  * "key=value" lists; ISID, CID, ITT echo and stages are filled in. */
