@@ -333,12 +333,12 @@ static void test_odd_events(void **state)
 	(void)state;
 	struct chk_engine *e;
 	assert_int_equal(chk_create(NULL, &e, NULL, 0), CHK_OK);
-	static const uint8_t stub[10] = { 0x01 };
+	static const uint8_t short_pdu[10] = { 0x01 };
 	struct event evs[] = {
 		{ .kind = EV_NOTE, .conn = 1, .text = "hello" },
-		{ .kind = EV_WIRE, .conn = 1, .bytes = stub, .len = 10 },
-		{ .kind = EV_PDU, .conn = 1, .frame = 3, .bytes = stub,
-		  .len = sizeof stub },
+		{ .kind = EV_WIRE, .conn = 1, .bytes = short_pdu, .len = 10 },
+		{ .kind = EV_PDU, .conn = 1, .frame = 3, .bytes = short_pdu,
+		  .len = sizeof short_pdu },
 		{ .kind = EV_PDU, .conn = 1, .frame = 4, .bytes = NULL,
 		  .len = 0 },
 		{ .kind = EV_FAULT, .conn = 1, .text = "cut" },
