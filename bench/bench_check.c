@@ -13,6 +13,12 @@
  *     1 GB only with BENCH_TSHARK_1G=1), its output counted as PDUs.
  * The checker's PDU count comes from a JSON report of an extra, untimed run
  * on the 100 MB file and must equal tshark's (the bench fails otherwise).
+ *
+ * Then the same for the long-session shape: one session on one connection
+ * (login, rounds of READ 8 KB / WRITE 4 KB immediate / NOP ping, logout,
+ * FIN) built on harness/capture/golden_builder.h, at 100 MB and 1 GB;
+ * tshark must see every PDU written on 100 MB. Peak RSS should be flat
+ * (within 10%) between the two sizes of each shape.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/capture/golden_builder.h"
 #include "harness/capture/golden_mcs.h"
 #include "harness/capture/pcap_writer.h"
 
@@ -117,6 +124,162 @@ static uint64_t write_capture(const char *path, uint32_t reps)
 		return 0;
 	}
 	return r.pdus;
+}
+
+/* ---- the long-session shape ------------------------------------------ */
+
+#define LONG_T0_NS 1767312000000000000LL
+#define LONG_STEP_NS 20000
+#define LONG_LUN 0x0001000000000000ull
+#define LONG_INITIATOR "iqn.2026-11.org.iscsi-harness:bench-initiator"
+#define LONG_TARGET "iqn.2026-11.org.iscsi-harness:bench-target"
+
+static struct pdu_hdr long_cmd(struct gb_session *s, uint8_t op, uint32_t lba,
+			       uint16_t blocks)
+{
+	struct pdu_hdr h = gb_hdr(PDU_OP_SCSI_CMD);
+	h.itt = s->next_itt++;
+	h.lun = LONG_LUN;
+	h.attr = 1;
+	h.final = true;
+	h.edtl = (uint32_t)blocks * 512u;
+	h.cdb[0] = op;
+	h.cdb[2] = (uint8_t)(lba >> 24);
+	h.cdb[3] = (uint8_t)(lba >> 16);
+	h.cdb[4] = (uint8_t)(lba >> 8);
+	h.cdb[5] = (uint8_t)lba;
+	h.cdb[7] = (uint8_t)(blocks >> 8);
+	h.cdb[8] = (uint8_t)blocks;
+	return h;
+}
+
+/* One round of I/O: READ(10) of 8 KB (two Data-In, status in the last),
+ * WRITE(10) of 4 KB as immediate data and its response, a NOP ping. */
+static void long_round(struct gb_session *s, struct gb_conn *c, uint32_t i)
+{
+	struct pdu_hdr rd = long_cmd(s, 0x28, i * 16u, 16);
+	rd.read = true;
+	gb_send(s, c, &rd, false, NULL, 0, NULL, 0);
+	for (uint32_t off = 0, sn = 0; off < rd.edtl; off += 4096, sn++) {
+		struct pdu_hdr d = gb_hdr(PDU_OP_DATA_IN);
+		d.itt = rd.itt;
+		d.lun = rd.lun;
+		d.datasn = sn;
+		d.buffer_offset = off;
+		d.final = d.status_present = off + 4096 == rd.edtl;
+		gb_send(s, c, &d, false, NULL, 0, s->payload, 4096);
+	}
+	struct pdu_hdr wr = long_cmd(s, 0x2a, i * 8u, 8);
+	wr.write = true;
+	gb_send(s, c, &wr, false, NULL, 0, s->payload, wr.edtl);
+	struct pdu_hdr rsp = gb_hdr(PDU_OP_SCSI_RSP);
+	rsp.final = true;
+	rsp.itt = wr.itt;
+	gb_send(s, c, &rsp, false, NULL, 0, NULL, 0);
+	struct pdu_hdr out = gb_hdr(PDU_OP_NOP_OUT);
+	out.final = true;
+	out.itt = s->next_itt++;
+	out.data_segment_len = 16;
+	gb_send(s, c, &out, false, NULL, 0, s->payload, 16);
+	struct pdu_hdr in = gb_hdr(PDU_OP_NOP_IN);
+	in.final = true;
+	in.itt = out.itt;
+	gb_send(s, c, &in, false, NULL, 0, s->payload, 16);
+}
+
+/* One session on one connection: login, rounds of I/O, logout, FIN. */
+static int long_session(struct ev_bus *bus, uint32_t rounds)
+{
+	static const char *const sec_req[] = {
+		"InitiatorName=" LONG_INITIATOR, "TargetName=" LONG_TARGET,
+		"SessionType=Normal", "AuthMethod=None", NULL };
+	static const char *const sec_rsp[] = {
+		"AuthMethod=None", "TargetPortalGroupTag=1", NULL };
+	static const char *const op_keys[] = {
+		"HeaderDigest=None", "DataDigest=None", "MaxConnections=1",
+		"ErrorRecoveryLevel=0", "InitialR2T=Yes", "ImmediateData=Yes",
+		"MaxRecvDataSegmentLength=65536", "MaxBurstLength=262144",
+		"FirstBurstLength=65536", "DefaultTime2Wait=2",
+		"DefaultTime2Retain=20", "MaxOutstandingR2T=1",
+		"DataPDUInOrder=Yes", "DataSequenceInOrder=Yes", NULL };
+	static const uint8_t isid[6] = { 0x80, 0x42, 0x45, 0x4e, 0x00, 0x01 };
+	static const uint8_t ini_ip[4] = { 192, 0, 2, 31 };
+	static const uint8_t tgt_ip[4] = { 192, 0, 2, 32 };
+	struct gb_session *s = malloc(sizeof *s);
+	if (!s)
+		return -1;
+	struct gb_conn c;
+	gb_session_init(s, bus, LONG_T0_NS, LONG_STEP_NS, 64, isid, 0x0101, 1);
+	gb_conn_init(&c, 1, 1, ini_ip, 50001, tgt_ip, 3260, 0x1000);
+	gb_conn_event(s, &c, EV_CONN_OPEN, EV_DIR_I2T);
+	uint32_t itt = s->next_itt++;
+	struct pdu_hdr req = gb_hdr(PDU_OP_LOGIN_REQ), rsp = gb_hdr(PDU_OP_LOGIN_RSP);
+	req.itt = itt;
+	req.transit = rsp.transit = true;
+	req.csg = PDU_STAGE_SECURITY;
+	req.nsg = PDU_STAGE_OPERATIONAL;
+	gb_login_step(s, &c, &req, sec_req, &rsp, sec_rsp);
+	req = gb_hdr(PDU_OP_LOGIN_REQ);
+	rsp = gb_hdr(PDU_OP_LOGIN_RSP);
+	req.itt = itt;
+	req.transit = rsp.transit = true;
+	req.csg = PDU_STAGE_OPERATIONAL;
+	req.nsg = PDU_STAGE_FULL_FEATURE;
+	rsp.tsih = s->tsih;
+	gb_login_step(s, &c, &req, op_keys, &rsp, op_keys);
+	c.full_feature = true;
+	for (uint32_t i = 0; i < rounds && s->rc >= 0; i++)
+		long_round(s, &c, i);
+	struct pdu_hdr lo = gb_hdr(PDU_OP_LOGOUT_REQ), lr = gb_hdr(PDU_OP_LOGOUT_RSP);
+	lo.immediate = true;
+	lo.final = true;
+	lo.itt = s->next_itt++;
+	lo.cid = c.cid;
+	gb_send(s, &c, &lo, false, NULL, 0, NULL, 0);
+	lr.final = true;
+	lr.itt = lo.itt;
+	gb_send(s, &c, &lr, false, NULL, 0, NULL, 0);
+	gb_conn_event(s, &c, EV_CONN_FIN, EV_DIR_T2I);
+	gb_conn_event(s, &c, EV_CONN_FIN, EV_DIR_I2T);
+	int rc = s->rc;
+	free(s);
+	return rc;
+}
+
+struct counter {
+	struct cap_writer *w;
+	uint64_t pdus;
+};
+
+static int count_event(void *ctx, const struct event *ev)
+{
+	struct counter *k = ctx;
+	if (ev->kind == EV_PDU)
+		k->pdus++;
+	return cap_writer_on_event(k->w, ev);
+}
+
+/* One session of rounds rounds to path; returns the PDUs written, 0 on
+ * error. */
+static uint64_t write_long_capture(const char *path, uint32_t rounds)
+{
+	char err[256];
+	struct cap_writer_opts opts = { .max_conns = 64 };
+	struct cap_writer *w;
+	if (cap_writer_open(&w, path, &opts, err, sizeof err) < 0) {
+		fprintf(stderr, "bench_check: %s\n", err);
+		return 0;
+	}
+	struct counter k = { .w = w };
+	struct ev_bus bus;
+	ev_bus_init(&bus);
+	ev_bus_add(&bus, (struct ev_observer){ count_event, &k });
+	int rc = long_session(&bus, rounds);
+	if (cap_writer_close(w) < 0 || rc < 0) {
+		fprintf(stderr, "bench_check: %s: write failed\n", path);
+		return 0;
+	}
+	return k.pdus;
 }
 
 struct run_result {
@@ -216,20 +379,22 @@ struct size_result {
 	bool tshark_run;
 };
 
+/* rep_bytes: bytes per repetition (long_shape: per round of I/O). */
 static int bench_size(const char *bin, const char *path, unsigned long long target,
-		      unsigned long long rep_bytes, bool with_tshark,
+		      unsigned long long rep_bytes, bool long_shape, bool with_tshark,
 		      struct size_result *out)
 {
 	memset(out, 0, sizeof *out);
 	uint32_t reps = (uint32_t)((target - 24 + rep_bytes - 1) / rep_bytes);
 	double t0 = now_s();
-	out->sessions = reps;
-	out->written_pdus = write_capture(path, reps);
+	out->sessions = long_shape ? 1 : reps;
+	out->written_pdus = long_shape ? write_long_capture(path, reps)
+				       : write_capture(path, reps);
 	if (!out->written_pdus)
 		return -1;
 	out->bytes = file_size(path);
 	printf("bench_check: wrote %s: %.1f MB, %u sessions, %llu PDUs in %.1f s\n",
-	       path, (double)out->bytes / MB, reps,
+	       path, (double)out->bytes / MB, out->sessions,
 	       (unsigned long long)out->written_pdus, now_s() - t0);
 	fflush(stdout);
 
@@ -263,6 +428,76 @@ static int bench_size(const char *bin, const char *path, unsigned long long targ
 	return 0;
 }
 
+static void summary(const struct size_result *s, const struct size_result *l)
+{
+	double check_gbs = (double)s->bytes / 1e9 / s->check.wall_s;
+	double tshark_gbs = (double)s->bytes / 1e9 / s->tshark.wall_s;
+	printf("  100 MB: check %.3f GB/s, tshark %.3f GB/s, check/tshark speed "
+	       "ratio %.1f (higher is better)\n", check_gbs, tshark_gbs,
+	       check_gbs / tshark_gbs);
+	if (l) {
+		double lg = (double)l->bytes / 1e9 / l->check.wall_s;
+		printf("  1 GB:   check %.3f GB/s", lg);
+		if (l->tshark_run) {
+			double lt = (double)l->bytes / 1e9 / l->tshark.wall_s;
+			printf(", tshark %.3f GB/s, ratio %.1f", lt, lg / lt);
+		} else {
+			printf(" (tshark not run on 1 GB; BENCH_TSHARK_1G=1 runs it)");
+		}
+		printf("\n  check peak RSS: %.1f MB at 100 MB, %.1f MB at 1 GB, "
+		       "ratio %.2f (1.0 is flat)\n", s->check.maxrss_kb / 1024.0,
+		       l->check.maxrss_kb / 1024.0,
+		       (double)l->check.maxrss_kb / (double)s->check.maxrss_kb);
+		if ((double)l->check.maxrss_kb > 1.1 * (double)s->check.maxrss_kb)
+			printf("  check peak RSS is NOT flat: it grows with the "
+			       "capture (%u vs %u sessions)\n", l->sessions,
+			       s->sessions);
+	}
+}
+
+/* The long-session shape: one session of many rounds of I/O. */
+static int bench_long(const char *bin, bool keep, unsigned long long free_bytes)
+{
+	const char *probe = BENCH_DIR "/check-long-probe.pcap";
+	const char *small = BENCH_DIR "/check-long-100MB.pcap";
+	const char *large = BENCH_DIR "/check-long-1GB.pcap";
+	const uint32_t probe_rounds = 1000;
+	if (!write_long_capture(probe, probe_rounds))
+		return -1;
+	unsigned long long round_bytes = file_size(probe) / probe_rounds;
+	unlink(probe);
+	printf("bench_check: the long session, about %llu bytes of pcap per round "
+	       "of I/O (READ 8 KB, WRITE 4 KB, NOP)\n", round_bytes);
+	struct size_result s, l;
+	bool have_large = false;
+	int rc = -1;
+	if (bench_size(bin, small, SIZE_SMALL, round_bytes, true, true, &s) != 0)
+		goto out;
+	if (s.tshark.pdus != s.written_pdus) {
+		fprintf(stderr, "bench_check: FAIL: tshark saw %llu PDUs of %llu "
+			"written in %s\n", (unsigned long long)s.tshark.pdus,
+			(unsigned long long)s.written_pdus, small);
+		goto out;
+	}
+	if (!keep)
+		unlink(small);
+	if (free_bytes >= FREE_NEEDED) {
+		if (bench_size(bin, large, SIZE_LARGE, round_bytes, true,
+			       env_set("BENCH_TSHARK_1G"), &l) != 0)
+			goto out;
+		have_large = true;
+	}
+	printf("bench_check: results, one long session\n");
+	summary(&s, have_large ? &l : NULL);
+	rc = 0;
+out:
+	if (!keep) {
+		unlink(small);
+		unlink(large);
+	}
+	return rc;
+}
+
 int main(void)
 {
 	const char *bin = getenv("HARNESS_BIN");
@@ -292,7 +527,7 @@ int main(void)
 
 	struct size_result s, l;
 	bool have_large = false;
-	if (bench_size(bin, small, SIZE_SMALL, rep_bytes, true, &s) != 0)
+	if (bench_size(bin, small, SIZE_SMALL, rep_bytes, false, true, &s) != 0)
 		goto out;
 
 	/* The checker's PDU count, from its JSON report (untimed). */
@@ -328,36 +563,18 @@ int main(void)
 		printf("bench_check: SKIP 1 GB size: %.1f GB free under %s, 3 GB "
 		       "needed\n", (double)free_bytes / 1e9, BENCH_DIR);
 	} else {
-		if (bench_size(bin, large, SIZE_LARGE, rep_bytes,
+		if (bench_size(bin, large, SIZE_LARGE, rep_bytes, false,
 			       env_set("BENCH_TSHARK_1G"), &l) != 0)
 			goto out;
 		have_large = true;
 	}
 
-	double check_gbs = (double)s.bytes / 1e9 / s.check.wall_s;
-	double tshark_gbs = (double)s.bytes / 1e9 / s.tshark.wall_s;
-	printf("bench_check: results\n");
-	printf("  100 MB: check %.3f GB/s, tshark %.3f GB/s, check/tshark speed "
-	       "ratio %.1f (higher is better)\n", check_gbs, tshark_gbs,
-	       check_gbs / tshark_gbs);
-	if (have_large) {
-		double lg = (double)l.bytes / 1e9 / l.check.wall_s;
-		printf("  1 GB:   check %.3f GB/s", lg);
-		if (l.tshark_run) {
-			double lt = (double)l.bytes / 1e9 / l.tshark.wall_s;
-			printf(", tshark %.3f GB/s, ratio %.1f", lt, lg / lt);
-		} else {
-			printf(" (tshark not run on 1 GB; BENCH_TSHARK_1G=1 runs it)");
-		}
-		printf("\n  check peak RSS: %.1f MB at 100 MB, %.1f MB at 1 GB, "
-		       "ratio %.2f (1.0 is flat)\n", s.check.maxrss_kb / 1024.0,
-		       l.check.maxrss_kb / 1024.0,
-		       (double)l.check.maxrss_kb / (double)s.check.maxrss_kb);
-		if ((double)l.check.maxrss_kb > 1.5 * (double)s.check.maxrss_kb)
-			printf("  check peak RSS is NOT flat: it grows with the "
-			       "capture (%u vs %u sessions)\n", l.sessions,
-			       s.sessions);
-	}
+	printf("bench_check: results, many sessions (one per repetition)\n");
+	summary(&s, have_large ? &l : NULL);
+	if (!keep)
+		unlink(large);
+	if (bench_long(bin, keep, free_bytes) != 0)
+		goto out;
 	printf("  PDUs on 100 MB: check %llu = tshark %llu\n",
 	       (unsigned long long)check_pdus, (unsigned long long)s.tshark.pdus);
 	rc = 0;

@@ -41,6 +41,12 @@ struct chk_options {
 	 * or "" selects every rule of every family. A family is reported when
 	 * any of its rules is selected; its other rules then show as SKIP. */
 	const char *rules;
+	/* Forget a session as soon as it has ended and been judged (its
+	 * verdicts still count in chk_failed_count()); chk_export() then
+	 * reports only the sessions still open at the end. For a caller
+	 * that wants the outcome, not the report: memory stays flat however
+	 * many sessions the input has. */
+	bool drop_ended;
 };
 
 struct chk_engine;
@@ -67,6 +73,11 @@ int chk_end(struct chk_engine *eng);
  * run. Calls chk_end() first if it was not called. Returns 0 or
  * CHK_ENOMEM. May be called more than once (each call appends again). */
 int chk_export(struct chk_engine *eng, struct rep_run *run);
+
+/* How many verdicts are FAIL (rules broken, counted once per session),
+ * what rep_run_exit_status() would see in the export, without building
+ * it. Calls chk_end() first if it was not called. */
+size_t chk_failed_count(struct chk_engine *eng);
 
 void chk_free(struct chk_engine *eng);
 

@@ -27,9 +27,19 @@ struct rule_ent {
 /* What one rule saw in one session. */
 struct tally {
 	uint64_t held, broken;
-	struct rep_evidence ev[REP_MAX_EVIDENCE];
+	struct rep_evidence *ev;     /* REP_MAX_EVIDENCE slots, from the
+					first failure on */
 	size_t n_ev;
 	char *reason;                /* first chk_unjudged() reason */
+};
+
+/* The tallies of a retired session: only the rules something happened to. */
+struct sparse_tally {
+	size_t n;
+	struct sparse_ent {
+		size_t rule;         /* index in the engine's rule table */
+		struct tally t;
+	} ent[];
 };
 
 struct chk_engine {
@@ -46,9 +56,26 @@ struct chk_engine {
 
 	struct chk_session **sessions;
 	size_t n_sessions, cap_sessions;
+	/* sessions a login may still join or reinstate, oldest first: the
+	 * others (closed, reinstated, refused, without an ISID) are dropped
+	 * from it when it is read */
+	struct chk_session **live;
+	size_t n_live, cap_live;
 
+	size_t n_failed;             /* (session, rule) pairs broken */
 	int err;                     /* CHK_ENOMEM once something failed */
 	bool ended;
+	bool drop_ended;             /* chk_options.drop_ended */
+	size_t n_dropped_conns;      /* NULL entries in conns */
+	size_t n_dropped_sessions;   /* NULL entries in sessions */
+	size_t n_sessions_seen;
+	/* rule_index() by the address of the ID string the families pass
+	 * (their literals), checked with one strcmp() */
+	struct id_slot {
+		const char *id;
+		char text[16];       /* what it said then */
+		long rule;
+	} id_cache[512];
 };
 
 /* ---- rule table ------------------------------------------------------ */
@@ -119,7 +146,7 @@ static int build_rules(struct chk_engine *e)
 	return CHK_OK;
 }
 
-static long rule_index(const struct chk_engine *e, const char *id)
+static long rule_search(const struct chk_engine *e, const char *id)
 {
 	size_t lo = 0, hi = e->n_rules;
 	while (lo < hi) {
@@ -133,6 +160,22 @@ static long rule_index(const struct chk_engine *e, const char *id)
 			hi = mid;
 	}
 	return -1;
+}
+
+static long rule_index(struct chk_engine *e, const char *id)
+{
+	size_t n = sizeof e->id_cache / sizeof e->id_cache[0];
+	uintptr_t h = (uintptr_t)id;
+	struct id_slot *slot = &e->id_cache[(h ^ h >> 9) & (n - 1)];
+	if (slot->id == id && strcmp(slot->text, id) == 0)
+		return slot->rule;
+	long k = rule_search(e, id);
+	if (strlen(id) < sizeof slot->text) {
+		slot->id = id;
+		strcpy(slot->text, id);
+		slot->rule = k;
+	}
+	return k;
 }
 
 static bool same_ci(const char *a, size_t alen, const char *b)
@@ -211,6 +254,7 @@ int chk_create(const struct chk_options *opts, struct chk_engine **out,
 		free(e);
 		return CHK_EINVAL;
 	}
+	e->drop_ended = opts && opts->drop_ended;
 	int rc = build_rules(e);
 	if (rc == CHK_OK)
 		rc = select_rules(e, opts ? opts->rules : NULL, err, errlen);
@@ -253,7 +297,7 @@ static struct chk_conn *find_conn(const struct chk_engine *e, uint32_t id)
 		uint32_t s = e->slots[i];
 		if (!s)
 			return NULL;
-		if (e->conns[s - 1]->id == id)
+		if (e->conns[s - 1] && e->conns[s - 1]->id == id)
 			return e->conns[s - 1];
 	}
 }
@@ -266,7 +310,7 @@ static int index_conn(struct chk_engine *e, size_t idx)
 		if (!slots)
 			return CHK_ENOMEM;
 		for (size_t k = 0; k < e->n_conns; k++) {
-			if (k == idx)
+			if (k == idx || !e->conns[k])
 				continue;
 			size_t i = hash32(e->conns[k]->id) & (n - 1);
 			while (slots[i])
@@ -336,6 +380,8 @@ nomem:
 	return NULL;
 }
 
+static void free_session(struct chk_engine *e, struct chk_session *s);
+
 struct chk_session *chk_eng_new_session(struct chk_engine *e)
 {
 	if (e->n_sessions == e->cap_sessions) {
@@ -349,7 +395,7 @@ struct chk_session *chk_eng_new_session(struct chk_engine *e)
 	struct chk_session *s = calloc(1, sizeof *s);
 	if (!s)
 		goto nomem;
-	s->index = e->n_sessions;
+	s->index = e->n_sessions_seen;
 	pdu_key_params_init(&s->params);
 	s->tally = calloc(e->n_rules ? e->n_rules : 1, sizeof(struct tally));
 	bool ok = s->tally != NULL;
@@ -366,7 +412,19 @@ struct chk_session *chk_eng_new_session(struct chk_engine *e)
 		free(s);
 		goto nomem;
 	}
+	if (e->n_live == e->cap_live) {
+		size_t n = e->cap_live ? e->cap_live * 2 : 8;
+		struct chk_session **nl = realloc(e->live, n * sizeof *nl);
+		if (!nl) {
+			free_session(e, s);
+			goto nomem;
+		}
+		e->live = nl;
+		e->cap_live = n;
+	}
+	e->live[e->n_live++] = s;
 	e->sessions[e->n_sessions++] = s;
+	e->n_sessions_seen++;
 	return s;
 nomem:
 	chk_eng_nomem(e);
@@ -380,9 +438,24 @@ struct chk_session *const *chk_eng_sessions(const struct chk_engine *e,
 	return e->sessions;
 }
 
+struct chk_session *const *chk_eng_live_sessions(struct chk_engine *e,
+						 size_t *n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < e->n_live; i++) {
+		struct chk_session *s = e->live[i];
+		if (s->isid_known && !s->closed && !s->reinstated_by &&
+		    !s->login_failed)
+			e->live[k++] = s;
+	}
+	e->n_live = k;
+	*n = k;
+	return e->live;
+}
+
 size_t chk_session_count(const struct chk_engine *e)
 {
-	return e->n_sessions;
+	return e->n_sessions_seen;
 }
 
 int chk_eng_place(struct chk_engine *e, struct chk_session *s,
@@ -403,18 +476,55 @@ int chk_eng_place(struct chk_engine *e, struct chk_session *s,
 	return CHK_OK;
 }
 
+static void tally_release(struct tally *t)
+{
+	for (size_t i = 0; i < t->n_ev; i++) {
+		free(t->ev[i].field);
+		free(t->ev[i].message);
+	}
+	free(t->ev);
+	free(t->reason);
+}
+
 static void free_tally(struct chk_engine *e, struct chk_session *s)
 {
-	struct tally *t = s->tally;
-	for (size_t k = 0; t && k < e->n_rules; k++) {
-		for (size_t i = 0; i < t[k].n_ev; i++) {
-			free(t[k].ev[i].field);
-			free(t[k].ev[i].message);
-		}
-		free(t[k].reason);
+	if (s->retired) {
+		struct sparse_tally *sp = s->tally;
+		for (size_t i = 0; sp && i < sp->n; i++)
+			tally_release(&sp->ent[i].t);
+	} else {
+		struct tally *t = s->tally;
+		for (size_t k = 0; t && k < e->n_rules; k++)
+			tally_release(&t[k]);
 	}
-	free(t);
+	free(s->tally);
 	s->tally = NULL;
+}
+
+static bool tally_used(const struct tally *t)
+{
+	return t->held || t->broken || t->reason;
+}
+
+/* Replace s's full tally array by the entries something happened to. */
+static void sparsen_tally(struct chk_engine *e, struct chk_session *s)
+{
+	struct tally *t = s->tally;
+	size_t n = 0;
+	for (size_t k = 0; k < e->n_rules; k++)
+		n += tally_used(&t[k]);
+	struct sparse_tally *sp = malloc(sizeof *sp + n * sizeof sp->ent[0]);
+	if (!sp) {
+		chk_eng_nomem(e);
+		return;
+	}
+	sp->n = 0;
+	for (size_t k = 0; k < e->n_rules; k++)
+		if (tally_used(&t[k]))
+			sp->ent[sp->n++] = (struct sparse_ent){ k, t[k] };
+	free(t);
+	s->tally = sp;
+	s->retired = true;
 }
 
 static void free_session(struct chk_engine *e, struct chk_session *s)
@@ -434,12 +544,15 @@ void chk_free(struct chk_engine *e)
 	if (!e)
 		return;
 	for (size_t i = 0; i < e->n_conns; i++)
-		free_conn(e, e->conns[i]);
+		if (e->conns[i])
+			free_conn(e, e->conns[i]);
 	for (size_t i = 0; i < e->n_sessions; i++)
-		free_session(e, e->sessions[i]);
+		if (e->sessions[i])
+			free_session(e, e->sessions[i]);
 	free(e->conns);
 	free(e->slots);
 	free(e->sessions);
+	free(e->live);
 	free(e->rules);
 	free(e);
 }
@@ -478,6 +591,144 @@ void chk_session_note(struct chk_engine *e, struct chk_session *s,
 	va_start(ap, fmt);
 	chk_session_vnote(e, s, fmt, ap);
 	va_end(ap);
+}
+
+/* ---- ended sessions --------------------------------------------------- */
+
+static bool conn_closed(const struct chk_conn *c)
+{
+	return (c->fin[0] && c->fin[1]) || c->rst[0] || c->rst[1];
+}
+
+/* Nothing more can happen to s: every connection is closed and no login
+ * can join or reinstate it (logged out, refused, or without an ISID).
+ * Sessions in a reinstatement keep pointers to each other: they stay. */
+static bool session_over(const struct chk_session *s)
+{
+	if (s->retired || s->reinstates || s->reinstated_by ||
+	    (s->isid_known && !s->closed && !s->login_failed))
+		return false;
+	for (size_t i = 0; i < s->n_conns; i++)
+		if (!conn_closed(s->conns[i]))
+			return false;
+	return true;
+}
+
+static int cmp_conn_seq(const void *a, const void *b)
+{
+	const struct chk_conn *x = *(struct chk_conn *const *)a;
+	const struct chk_conn *y = *(struct chk_conn *const *)b;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Drop the NULL entries of conns and sessions once they are most of them. */
+static void compact_tables(struct chk_engine *e)
+{
+	if (e->n_dropped_sessions * 2 > e->n_sessions) {
+		size_t k = 0;
+		for (size_t i = 0; i < e->n_sessions; i++)
+			if (e->sessions[i])
+				e->sessions[k++] = e->sessions[i];
+		e->n_sessions = k;
+		e->n_dropped_sessions = 0;
+	}
+	if (e->n_dropped_conns * 2 <= e->n_conns)
+		return;
+	size_t k = 0;
+	for (size_t i = 0; i < e->n_conns; i++)
+		if (e->conns[i])
+			e->conns[k++] = e->conns[i];
+	e->n_conns = k;
+	e->n_dropped_conns = 0;
+	memset(e->slots, 0, e->n_slots * sizeof *e->slots);
+	for (size_t i = 0; i < e->n_conns; i++) {
+		size_t j = hash32(e->conns[i]->id) & (e->n_slots - 1);
+		while (e->slots[j])
+			j = (j + 1) & (e->n_slots - 1);
+		e->slots[j] = (uint32_t)i + 1;
+	}
+}
+
+/* Forget s and its connections (drop_ended). */
+static void drop_session(struct chk_engine *e, struct chk_session *s)
+{
+	size_t n_live;
+	chk_eng_live_sessions(e, &n_live); /* s is no longer in it */
+	for (size_t i = 0; i < e->n_conns; i++) {
+		struct chk_conn *c = e->conns[i];
+		if (c && c->sess == s) {
+			free_conn(e, c);
+			e->conns[i] = NULL;
+			e->n_dropped_conns++;
+		}
+	}
+	for (size_t i = e->n_sessions; i-- > 0;) {
+		if (e->sessions[i] == s) {
+			e->sessions[i] = NULL;
+			e->n_dropped_sessions++;
+			break;
+		}
+	}
+	free_session(e, s);
+	compact_tables(e);
+}
+
+/* s has ended: the families judge what they judge at the end, and only
+ * what the report needs is kept. */
+static void retire_session(struct chk_engine *e, struct chk_session *s)
+{
+	struct chk_conn *stack[8];
+	struct chk_conn **order = stack;
+	if (s->n_conns > 8) {
+		order = malloc(s->n_conns * sizeof *order);
+		if (!order) {
+			chk_eng_nomem(e);
+			return;
+		}
+	}
+	memcpy(order, s->conns, s->n_conns * sizeof *order);
+	qsort(order, s->n_conns, sizeof *order, cmp_conn_seq);
+	for (size_t i = 0; i < s->n_conns && !e->err; i++) {
+		for (size_t f = 0; f < e->n_fams && !e->err; f++) {
+			if (!e->fams[f]->on_end)
+				continue;
+			struct chk_ctx x = { .eng = e, .fam = f, .sess = s,
+					     .conn = order[i] };
+			e->fams[f]->on_end(&x);
+		}
+	}
+	if (order != stack)
+		free(order);
+	for (size_t f = 0; f < e->n_fams && !e->err; f++) {
+		if (!e->fams[f]->on_end)
+			continue;
+		struct chk_ctx x = { .eng = e, .fam = f, .sess = s };
+		e->fams[f]->on_end(&x);
+	}
+	if (e->err)
+		return;
+	if (e->drop_ended) {
+		drop_session(e, s);
+		return;
+	}
+	for (size_t i = 0; i < s->n_conns; i++) {
+		struct chk_conn *c = s->conns[i];
+		for (size_t f = 0; f < e->n_fams; f++) {
+			if (c->fam[f] && e->fams[f]->conn_free)
+				e->fams[f]->conn_free(c->fam[f]);
+			free(c->fam[f]);
+			c->fam[f] = NULL;
+		}
+		chk_track_conn_free(c);
+	}
+	for (size_t f = 0; f < e->n_fams; f++) {
+		if (s->fam[f] && e->fams[f]->session_free)
+			e->fams[f]->session_free(s->fam[f]);
+		free(s->fam[f]);
+		s->fam[f] = NULL;
+	}
+	chk_track_session_shrink(s);
+	sparsen_tally(e, s);
 }
 
 /* ---- dispatch --------------------------------------------------------- */
@@ -593,6 +844,8 @@ static void on_pdu(struct chk_engine *e, const struct event *ev)
 	c->last_frame = ev->frame;
 	if (p.whole_bhs)
 		s->pdus_by_opcode[p.opcode & 0x3f]++;
+	if (s->retired)
+		return;  /* after every connection closed: nothing to judge */
 	for (size_t f = 0; f < e->n_fams && !e->err; f++) {
 		const struct chk_family *fam = e->fams[f];
 		if (!fam->on_pdu ||
@@ -644,8 +897,10 @@ int chk_on_event(void *ctx, const struct event *ev)
 		if (ev->kind == EV_CONN_OPEN && ev->ep)
 			set_endpoints(c, ev->ep);
 		chk_track_conn_event(e, c, ev);
-		if (c->sess)
+		if (c->sess && !c->sess->retired)
 			dispatch_conn(e, c, ev);
+		if (c->sess && !e->err && session_over(c->sess))
+			retire_session(e, c->sess);
 		break;
 	case EV_NOTE:
 	case EV_FAULT:
@@ -663,6 +918,12 @@ int chk_on_event(void *ctx, const struct event *ev)
 	return e->err;
 }
 
+size_t chk_failed_count(struct chk_engine *e)
+{
+	chk_end(e);
+	return e->n_failed;
+}
+
 struct ev_observer chk_observer(struct chk_engine *eng)
 {
 	return (struct ev_observer){ .on_event = chk_on_event, .ctx = eng };
@@ -675,7 +936,7 @@ int chk_end(struct chk_engine *e)
 	e->ended = true;
 	for (size_t i = 0; i < e->n_conns && !e->err; i++) {
 		struct chk_conn *c = e->conns[i];
-		if (!c->sess)
+		if (!c || !c->sess || c->sess->retired)
 			continue;
 		for (size_t f = 0; f < e->n_fams && !e->err; f++) {
 			if (!e->fams[f]->on_end)
@@ -685,6 +946,8 @@ int chk_end(struct chk_engine *e)
 		}
 	}
 	for (size_t i = 0; i < e->n_sessions && !e->err; i++) {
+		if (!e->sessions[i] || e->sessions[i]->retired)
+			continue;
 		for (size_t f = 0; f < e->n_fams && !e->err; f++) {
 			if (!e->fams[f]->on_end)
 				continue;
@@ -744,9 +1007,17 @@ static void vfail(struct chk_ctx *c, const struct chk_where *w,
 	struct tally *t = tally_for(c, id);
 	if (!t)
 		return;
-	t->broken++;
+	if (!t->broken++)
+		c->eng->n_failed++;
 	if (t->n_ev >= REP_MAX_EVIDENCE)
 		return;
+	if (!t->ev) {
+		t->ev = calloc(REP_MAX_EVIDENCE, sizeof *t->ev);
+		if (!t->ev) {
+			chk_eng_nomem(c->eng);
+			return;
+		}
+	}
 	char buf[EVIDENCE_MSG_LEN];
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	struct rep_evidence *v = &t->ev[t->n_ev];
@@ -877,13 +1148,19 @@ static const char *conn_end(const struct chk_conn *c)
 static int export_verdicts(struct chk_engine *e, struct chk_session *s,
 			   struct rep_session *rs)
 {
-	struct tally *tal = s->tally;
+	static const struct tally unused;
+	const struct sparse_tally *sp = s->retired ? s->tally : NULL;
+	size_t next = 0;             /* in sp */
 	for (size_t k = 0; k < e->n_rules; k++) {
 		const struct rule_ent *re = &e->rules[k];
+		const struct tally *t = &unused;
+		if (!sp)
+			t = &((const struct tally *)s->tally)[k];
+		else if (next < sp->n && sp->ent[next].rule == k)
+			t = &sp->ent[next++].t;
 		if (!e->fam_shown[re->fam])
 			continue;
 		const struct chk_rule *r = re->rule;
-		struct tally *t = &tal[k];
 		struct rep_verdict v;
 		char reason[EVIDENCE_MSG_LEN];
 		memset(&v, 0, sizeof v);
@@ -900,7 +1177,9 @@ static int export_verdicts(struct chk_engine *e, struct chk_session *s,
 				 "deselected by the rule selection");
 		} else if (t->broken) {
 			v.result = REP_FAIL;
-			memcpy(v.evidence, t->ev, t->n_ev * sizeof t->ev[0]);
+			if (t->n_ev)
+				memcpy(v.evidence, t->ev,
+				       t->n_ev * sizeof t->ev[0]);
 			v.n_evidence = t->n_ev;
 		} else if ((r->flags & CHK_RULE_SESSION) &&
 			   !s->leading_login_seen) {
@@ -934,21 +1213,71 @@ static int export_verdicts(struct chk_engine *e, struct chk_session *s,
 	return CHK_OK;
 }
 
+/* The names exported by one chk_export() call, to tell equal ones apart. */
+struct name_set {
+	const char **slots;
+	size_t n, cap;               /* cap: a power of two */
+};
+
+static uint64_t hash_str(const char *p)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	return h;
+}
+
+static bool name_seen(const struct name_set *ns, const char *name)
+{
+	if (!ns->cap)
+		return false;
+	for (size_t i = hash_str(name) & (ns->cap - 1);; i = (i + 1) & (ns->cap - 1)) {
+		if (!ns->slots[i])
+			return false;
+		if (strcmp(ns->slots[i], name) == 0)
+			return true;
+	}
+}
+
+static void name_put(const char **slots, size_t cap, const char *name)
+{
+	size_t i = hash_str(name) & (cap - 1);
+	while (slots[i])
+		i = (i + 1) & (cap - 1);
+	slots[i] = name;
+}
+
+/* Remember name (which must outlive the set). */
+static int name_add(struct name_set *ns, const char *name)
+{
+	if ((ns->n + 1) * 2 > ns->cap) {
+		size_t cap = ns->cap ? ns->cap * 2 : 64;
+		const char **slots = calloc(cap, sizeof *slots);
+		if (!slots)
+			return CHK_ENOMEM;
+		for (size_t i = 0; i < ns->cap; i++)
+			if (ns->slots[i])
+				name_put(slots, cap, ns->slots[i]);
+		free(ns->slots);
+		ns->slots = slots;
+		ns->cap = cap;
+	}
+	name_put(ns->slots, ns->cap, name);
+	ns->n++;
+	return CHK_OK;
+}
+
 static int export_session(struct chk_engine *e, struct chk_session *s,
-			  struct rep_run *run, size_t first)
+			  struct rep_run *run, struct name_set *names)
 {
 	char name[640];
 	session_name(s, name, sizeof name);
-	for (size_t i = first; i < run->n_sessions; i++) {
-		if (strcmp(run->sessions[i].name, name) == 0) {
-			size_t len = strlen(name);
-			snprintf(name + len, sizeof name - len, " #%zu",
-				 s->index + 1);
-			break;
-		}
+	if (name_seen(names, name)) {
+		size_t len = strlen(name);
+		snprintf(name + len, sizeof name - len, " #%zu", s->index + 1);
 	}
 	struct rep_session *rs = rep_run_add_session(run, name);
-	if (!rs)
+	if (!rs || name_add(names, rs->name) != CHK_OK)
 		return CHK_ENOMEM;
 	rs->initiator = dupstr(s->initiator);
 	rs->target = dupstr(s->target);
@@ -995,11 +1324,10 @@ int chk_export(struct chk_engine *e, struct rep_run *run)
 	int rc = chk_end(e);
 	if (rc != CHK_OK)
 		return rc;
-	size_t first = run->n_sessions;
-	for (size_t i = 0; i < e->n_sessions; i++) {
-		rc = export_session(e, e->sessions[i], run, first);
-		if (rc != CHK_OK)
-			return rc;
-	}
-	return CHK_OK;
+	struct name_set names = { 0 };
+	for (size_t i = 0; i < e->n_sessions && rc == CHK_OK; i++)
+		if (e->sessions[i])
+			rc = export_session(e, e->sessions[i], run, &names);
+	free(names.slots);
+	return rc;
 }

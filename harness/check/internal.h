@@ -15,6 +15,10 @@ struct chk_session *chk_eng_new_session(struct chk_engine *e);
 /* Every session so far, oldest first. */
 struct chk_session *const *chk_eng_sessions(const struct chk_engine *e,
 					    size_t *n);
+/* The sessions with an ISID that are not closed, reinstated or refused
+ * (the ones a login may join or reinstate), oldest first. */
+struct chk_session *const *chk_eng_live_sessions(struct chk_engine *e,
+						 size_t *n);
 /* Place c in s (appends to s->conns). Returns 0 or CHK_ENOMEM. */
 int chk_eng_place(struct chk_engine *e, struct chk_session *s,
 		  struct chk_conn *c);
@@ -51,5 +55,7 @@ void chk_track_conn_event(struct chk_engine *e, struct chk_conn *c,
 /* Release what the tracker allocated inside c / s (not c / s). */
 void chk_track_conn_free(struct chk_conn *c);
 void chk_track_session_free(struct chk_session *s);
+/* Release s's task table (the session has ended: no PDU comes for it). */
+void chk_track_session_shrink(struct chk_session *s);
 
 #endif

@@ -319,7 +319,7 @@ void chk_track_conn_free(struct chk_conn *c)
 	c->nego = NULL;
 }
 
-void chk_track_session_free(struct chk_session *s)
+void chk_track_session_shrink(struct chk_session *s)
 {
 	for (size_t b = 0; b < CHK_TASK_BUCKETS; b++) {
 		while (s->tasks[b]) {
@@ -328,6 +328,12 @@ void chk_track_session_free(struct chk_session *s)
 			task_free(t);
 		}
 	}
+	s->n_tasks = 0;
+}
+
+void chk_track_session_free(struct chk_session *s)
+{
+	chk_track_session_shrink(s);
 	for (size_t i = 0; i < s->keys.n; i++) {
 		free(s->keys.keys[i]);
 		free(s->keys.values[i]);
@@ -721,7 +727,7 @@ static struct chk_session *session_by_tsih(struct chk_engine *e,
 					   const uint8_t isid[6], uint16_t tsih)
 {
 	size_t n;
-	struct chk_session *const *ss = chk_eng_sessions(e, &n);
+	struct chk_session *const *ss = chk_eng_live_sessions(e, &n);
 	for (size_t i = n; i-- > 0;) {
 		struct chk_session *s = ss[i];
 		if (s->isid_known && s->tsih_known && s->tsih == tsih &&
@@ -782,7 +788,7 @@ static void assign_login(struct chk_engine *e, struct chk_conn *c,
 	/* a session in view with this ISID: the TSIH is not its TSIH */
 	struct chk_session *other = NULL;
 	size_t count;
-	struct chk_session *const *ss = chk_eng_sessions(e, &count);
+	struct chk_session *const *ss = chk_eng_live_sessions(e, &count);
 	for (size_t i = count; i-- > 0 && !other;)
 		if (ss[i]->isid_known && memcmp(ss[i]->isid, h->isid, 6) == 0 &&
 		    ss[i]->tsih_known && ss[i]->leading_login_seen &&
@@ -839,7 +845,7 @@ static void first_request_done(struct chk_engine *e, struct chk_conn *c,
 	if (!c->leading || !s->initiator)
 		return;
 	size_t count;
-	struct chk_session *const *ss = chk_eng_sessions(e, &count);
+	struct chk_session *const *ss = chk_eng_live_sessions(e, &count);
 	for (size_t i = count; i-- > 0;) {
 		struct chk_session *o = ss[i];
 		if (o == s || !o->isid_known || memcmp(o->isid, s->isid, 6) ||

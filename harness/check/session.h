@@ -259,6 +259,10 @@ struct chk_session {
 	uint64_t notes_dropped;      /* beyond CHK_MAX_NOTES */
 
 	void *tally;                 /* engine-private: the verdict tallies */
+	bool retired;                /* engine-private: ended and judged (every
+					connection closed, nothing can join
+					it); only what the report needs is
+					kept */
 	void *fam[CHK_MAX_FAMILIES]; /* per-family state (family.h) */
 };
 
