@@ -19,6 +19,7 @@
 #include "harness/capture/pcap_writer.h"
 #include "pdu/pdu.h"
 #include "tests/support/peers.h"
+#include "tests/support/scratch.h"
 
 #define GOLDEN "captures/golden/every-opcode.pcap"
 
@@ -91,9 +92,7 @@ static void copy_prefix(const char *from, const char *to, long bytes)
 static int group_setup(void **state)
 {
 	(void)state;
-	const char *base = getenv("HARNESS_SCRATCH");
-	snprintf(g_dir, sizeof g_dir, "%s/cli-check-XXXXXX", base && *base ? base : "/tmp");
-	return mkdtemp(g_dir) ? 0 : -1;
+	return scratch_make_dir("cli-check", g_dir, sizeof g_dir);
 }
 
 static int group_teardown(void **state)

@@ -38,6 +38,7 @@
 #include "harness/event.h"
 #include "pdu/pdu.h"
 #include "tests/support/tshark.h"
+#include "tests/support/scratch.h"
 
 #define MAXC 8
 #define T0 1767225600000000000LL
@@ -63,17 +64,7 @@ static unsigned scratch_next;
 static int group_setup(void **state)
 {
 	(void)state;
-	const char *base = getenv("HARNESS_SCRATCH");
-	if (!base || !*base)
-		base = "/tmp";
-	mkdir(base, 0777);
-	snprintf(scratch.dir, sizeof scratch.dir, "%s/pcap_reader-XXXXXX", base);
-	if (!mkdtemp(scratch.dir)) {
-		fprintf(stderr, "cannot create a scratch directory under %s: %s\n", base,
-			strerror(errno));
-		return -1;
-	}
-	return 0;
+	return scratch_make_dir("pcap_reader", scratch.dir, sizeof scratch.dir);
 }
 
 static int group_teardown(void **state)

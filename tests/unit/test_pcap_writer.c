@@ -35,6 +35,7 @@
 #include "harness/capture/pcap_writer.h"
 #include "harness/event.h"
 #include "tests/support/tshark.h"
+#include "tests/support/scratch.h"
 
 #define T0 1700000000123456789LL      /* a base time, in ns */
 #define MAXC 8                        /* connections per test */
@@ -49,16 +50,8 @@ struct scratch {
 static int group_setup(void **state)
 {
 	static struct scratch s;
-	const char *base = getenv("HARNESS_SCRATCH");
-	if (!base || !*base)
-		base = "/tmp";
-	mkdir(base, 0777);
-	snprintf(s.dir, sizeof s.dir, "%s/pcap_writer-XXXXXX", base);
-	if (!mkdtemp(s.dir)) {
-		fprintf(stderr, "cannot create a scratch directory under %s: %s\n", base,
-			strerror(errno));
+	if (scratch_make_dir("pcap_writer", s.dir, sizeof s.dir) != 0)
 		return -1;
-	}
 	*state = &s;
 	return 0;
 }

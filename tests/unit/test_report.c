@@ -29,6 +29,7 @@
 
 #include "harness/report/escape.h"
 #include "harness/report/report.h"
+#include "tests/support/scratch.h"
 
 /* ---- scratch directory and helpers ---------------------------------- */
 
@@ -37,17 +38,7 @@ static char scratch_dir[512];
 static int group_setup(void **state)
 {
 	(void)state;
-	const char *base = getenv("HARNESS_SCRATCH");
-	if (!base || !*base)
-		base = "/tmp";
-	mkdir(base, 0777);
-	snprintf(scratch_dir, sizeof scratch_dir, "%s/report-XXXXXX", base);
-	if (!mkdtemp(scratch_dir)) {
-		fprintf(stderr, "cannot create a scratch directory under %s: %s\n", base,
-			strerror(errno));
-		return -1;
-	}
-	return 0;
+	return scratch_make_dir("report", scratch_dir, sizeof scratch_dir);
 }
 
 static int group_teardown(void **state)

@@ -1,0 +1,24 @@
+/* scratch.c — a fresh scratch directory per test program (scratch.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tests/support/scratch.h"
+
+int scratch_make_dir(const char *name, char *dir, size_t len)
+{
+	const char *base = getenv("HARNESS_SCRATCH");
+	if (!base || !*base)
+		base = "/tmp";
+	mkdir(base, 0777);
+	/* mkdtemp replaces the six trailing template characters */
+	int n = snprintf(dir, len, "%s/%s-XXXXXX", base, name);
+	if (n < 0 || (size_t)n >= len || !mkdtemp(dir)) {
+		fprintf(stderr, "cannot create a scratch directory %s/%s-*: %s\n", base, name,
+			n < 0 || (size_t)n >= len ? "path too long" : strerror(errno));
+		return -1;
+	}
+	return 0;
+}
