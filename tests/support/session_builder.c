@@ -1,9 +1,15 @@
 /* session_builder.c — synthesized sessions and the golden hook for the
  * check engine's tests (session_builder.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+
+#include <cmocka.h>
 
 #include "harness/capture/golden.h"
 #include "harness/check/family.h"
@@ -768,4 +774,64 @@ bool sb_golden_expect(const char *rules, const char *const *pass, char *why,
 		sb_dump(&run);
 	rep_run_free(&run);
 	return ok;
+}
+
+/* ---- cmocka assertions ------------------------------------------------- */
+
+void sb_cmocka_case(void **state)
+{
+	const struct sb_case *k = *state;
+	char why[600] = "";
+	if (!sb_run_case(k, why, sizeof why))
+		fail_msg("%s", why);
+}
+
+void sb_expect_covered(const char *family, const struct sb_case *cases,
+		       size_t n)
+{
+	char why[200] = "";
+	if (!sb_family_covered(family, cases, n, why, sizeof why))
+		fail_msg("%s", why);
+}
+
+struct rep_run sb_engine_run(void (*feed)(struct ev_observer),
+			     const char *rules)
+{
+	struct chk_engine *e;
+	struct chk_options o = { .rules = rules };
+	assert_int_equal(chk_create(&o, &e, NULL, 0), CHK_OK);
+	feed(chk_observer(e));
+	struct rep_run run;
+	assert_int_equal(sb_export(e, &run), CHK_OK);
+	chk_free(e);
+	return run;
+}
+
+void sb_feed_golden(struct ev_observer sink)
+{
+	assert_int_equal(sb_golden(sink, NULL, NULL), 0);
+}
+
+const struct rep_verdict *sb_expect(const struct rep_run *run, size_t s,
+				    const char *id, enum rep_result r)
+{
+	const struct rep_verdict *v = sb_verdict(run, s, id);
+	if (!v)
+		fail_msg("session %zu: no verdict for %s", s, id);
+	if (v->result != r) {
+		sb_dump(run);
+		fail_msg("session %zu: %s is %s, expected %s (%s)", s, id,
+			 rep_result_name(v->result), rep_result_name(r),
+			 v->reason ? v->reason : "");
+	}
+	return v;
+}
+
+void sb_expect_no_fail(const struct rep_run *run)
+{
+	char why[600];
+	if (!sb_only_fails(run, NULL, why, sizeof why)) {
+		sb_dump(run);
+		fail_msg("%s", why);
+	}
 }

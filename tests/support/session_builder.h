@@ -238,3 +238,24 @@ bool sb_run_cases(const struct sb_case *cases, size_t n, char *why,
  * every ID of the NULL-terminated pass list is PASS. */
 bool sb_golden_expect(const char *rules, const char *const *pass, char *why,
 		      size_t wn);
+
+/* ---- cmocka assertions shared by the check tests --------------------------
+ * Each reports through cmocka's fail_msg (the test stops there). */
+
+/* A cmocka test body: *state is a const struct sb_case *; it must pass
+ * sb_run_case(). */
+void sb_cmocka_case(void **state);
+/* Every ID the named family reports has a case in cases[0..n). */
+void sb_expect_covered(const char *family, const struct sb_case *cases,
+		       size_t n);
+/* A fresh engine with the rule selection rules (NULL: every rule) fed by
+ * feed, exported; the caller frees the run (rep_run_free). */
+struct rep_run sb_engine_run(void (*feed)(struct ev_observer),
+			     const char *rules);
+/* A feed for sb_engine_run(): the golden session, unchanged. */
+void sb_feed_golden(struct ev_observer sink);
+/* Session s of run has a verdict for id with result r; returns it. */
+const struct rep_verdict *sb_expect(const struct rep_run *run, size_t s,
+				    const char *id, enum rep_result r);
+/* Nothing in run FAILs (else every verdict is dumped and the test fails). */
+void sb_expect_no_fail(const struct rep_run *run);

@@ -539,23 +539,13 @@ static const struct sb_case cases[] = {
 
 #define N_CASES (sizeof cases / sizeof cases[0])
 
-static void test_case(void **state)
-{
-	const struct sb_case *k = *state;
-	char why[600] = "";
-	if (!sb_run_case(k, why, sizeof why))
-		fail_msg("%s", why);
-}
-
 static void test_every_id_broken(void **state)
 {
 	(void)state;
 	static const char *const fams[] = { "logout", "tmf", "text", "reject",
 					    "async", "erl" };
-	char why[200] = "";
 	for (size_t i = 0; i < sizeof fams / sizeof fams[0]; i++)
-		if (!sb_family_covered(fams[i], cases, N_CASES, why, sizeof why))
-			fail_msg("%s", why);
+		sb_expect_covered(fams[i], cases, N_CASES);
 }
 
 static void test_golden(void **state)
@@ -631,11 +621,7 @@ static void test_accepted(void **state)
 	struct rep_run run;
 	assert_int_equal(sb_export(e, &run), CHK_OK);
 	chk_free(e);
-	char why[600];
-	if (!sb_only_fails(&run, NULL, why, sizeof why)) {
-		sb_dump(&run);
-		fail_msg("%s", why);
-	}
+	sb_expect_no_fail(&run);
 	const struct rep_verdict *v = sb_verdict(&run, 0, a->id);
 	if (!v || v->result != a->result)
 		fail_msg("%s is %s", a->id,
@@ -653,7 +639,7 @@ int main(void)
 	for (size_t i = 0; i < N_CASES; i++) {
 		snprintf(names[n], sizeof names[n], "breaks %s: %s",
 			 cases[i].id, cases[i].name);
-		tests[n] = (struct CMUnitTest){ names[n], test_case, NULL,
+		tests[n] = (struct CMUnitTest){ names[n], sb_cmocka_case, NULL,
 						NULL, (void *)&cases[i] };
 		n++;
 	}

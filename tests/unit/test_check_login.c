@@ -386,50 +386,10 @@ static const struct sb_case cases[] = {
 
 #define N_CASES (sizeof cases / sizeof cases[0])
 
-static void test_case(void **state)
-{
-	const struct sb_case *k = *state;
-	char why[600] = "";
-	if (!sb_run_case(k, why, sizeof why))
-		fail_msg("%s", why);
-}
-
 static void test_every_id_broken(void **state)
 {
 	(void)state;
-	char why[200] = "";
-	if (!sb_family_covered("login", cases, N_CASES, why, sizeof why))
-		fail_msg("%s", why);
-}
-
-static struct rep_run run_engine(void (*feed)(struct ev_observer),
-				 const char *rules)
-{
-	struct chk_engine *e;
-	struct chk_options o = { .rules = rules };
-	assert_int_equal(chk_create(&o, &e, NULL, 0), CHK_OK);
-	feed(chk_observer(e));
-	struct rep_run run;
-	assert_int_equal(sb_export(e, &run), CHK_OK);
-	chk_free(e);
-	return run;
-}
-
-static void feed_golden(struct ev_observer sink)
-{
-	assert_int_equal(sb_golden(sink, NULL, NULL), 0);
-}
-
-static void expect(const struct rep_run *run, const char *id,
-		   enum rep_result r)
-{
-	const struct rep_verdict *v = sb_verdict(run, 0, id);
-	if (!v)
-		fail_msg("no verdict for %s", id);
-	if (v->result != r)
-		fail_msg("%s is %s, expected %s (%s)", id,
-			 rep_result_name(v->result), rep_result_name(r),
-			 v->reason ? v->reason : "");
+	sb_expect_covered("login", cases, N_CASES);
 }
 
 /* Both golden logins: the leading one in two stages with a C=1 request,
@@ -437,7 +397,7 @@ static void expect(const struct rep_run *run, const char *id,
 static void test_golden(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_golden, "login");
+	struct rep_run run = sb_engine_run(sb_feed_golden, "login");
 	char why[600];
 	if (!sb_only_fails(&run, NULL, why, sizeof why))
 		fail_msg("%s", why);
@@ -449,12 +409,12 @@ static void test_golden(void **state)
 		"LOGIN-023", "LOGIN-024", "LOGIN-026", "LOGIN-027",
 		"LOGIN-028", NULL };
 	for (const char *const *id = pass; *id; id++)
-		expect(&run, *id, REP_PASS);
+		sb_expect(&run, 0, *id, REP_PASS);
 	static const char *const unseen[] = {
 		"LOGIN-003", "LOGIN-012", "LOGIN-029", "LOGIN-030",
 		"LOGIN-033", "LOGIN-034", "LOGIN-035", "LOGIN-036", NULL };
 	for (const char *const *id = unseen; *id; id++) {
-		expect(&run, *id, REP_NOT_OBSERVED);
+		sb_expect(&run, 0, *id, REP_NOT_OBSERVED);
 		assert_non_null(sb_verdict(&run, 0, *id)->reason);
 	}
 	/* three responses of the new session's login, TSIH 0 then 0x0101 */
@@ -475,7 +435,7 @@ static void test_golden(void **state)
 static void test_negotiated_keys(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_golden, "login");
+	struct rep_run run = sb_engine_run(sb_feed_golden, "login");
 	const struct rep_session *s = &run.sessions[0];
 	bool ffp_digest = false, erl = false, mbl = false;
 	for (size_t i = 0; i < s->n_keys; i++) {
@@ -510,12 +470,12 @@ static void feed_redirect_ok(struct ev_observer sink)
 static void test_redirect_ok(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_redirect_ok, NULL);
+	struct rep_run run = sb_engine_run(feed_redirect_ok, NULL);
 	char why[600];
 	if (!sb_only_fails(&run, NULL, why, sizeof why))
 		fail_msg("%s", why);
-	expect(&run, "LOGIN-034", REP_PASS);
-	expect(&run, "LOGIN-012", REP_PASS);
+	sb_expect(&run, 0, "LOGIN-034", REP_PASS);
+	sb_expect(&run, 0, "LOGIN-012", REP_PASS);
 	assert_non_null(strstr(run.sessions[0].name, "login refused"));
 	rep_run_free(&run);
 }
@@ -536,12 +496,12 @@ static void feed_markers(struct ev_observer sink)
 static void test_markers_ok(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_markers, "login");
+	struct rep_run run = sb_engine_run(feed_markers, "login");
 	char why[600];
 	if (!sb_only_fails(&run, NULL, why, sizeof why))
 		fail_msg("%s", why);
-	expect(&run, "LOGIN-035", REP_PASS);
-	expect(&run, "LOGIN-036", REP_PASS);
+	sb_expect(&run, 0, "LOGIN-035", REP_PASS);
+	sb_expect(&run, 0, "LOGIN-036", REP_PASS);
 	rep_run_free(&run);
 }
 
@@ -553,7 +513,7 @@ int main(void)
 	for (size_t i = 0; i < N_CASES; i++) {
 		snprintf(names[i], sizeof names[i], "breaks %s: %s",
 			 cases[i].id, cases[i].name);
-		tests[n++] = (struct CMUnitTest){ names[i], test_case, NULL,
+		tests[n++] = (struct CMUnitTest){ names[i], sb_cmocka_case, NULL,
 						  NULL, (void *)&cases[i] };
 	}
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_every_id_broken);

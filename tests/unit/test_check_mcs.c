@@ -328,74 +328,25 @@ static const struct sb_case cases[] = {
 
 #define N_CASES (sizeof cases / sizeof cases[0])
 
-static void test_case(void **state)
-{
-	const struct sb_case *k = *state;
-	char why[600] = "";
-	if (!sb_run_case(k, why, sizeof why))
-		fail_msg("%s", why);
-}
-
 static void test_every_id_broken(void **state)
 {
 	(void)state;
-	char why[200] = "";
-	if (!sb_family_covered("mcs", cases, N_CASES, why, sizeof why))
-		fail_msg("%s", why);
-}
-
-static struct rep_run run_engine(void (*feed)(struct ev_observer),
-				 const char *rules)
-{
-	struct chk_engine *e;
-	struct chk_options o = { .rules = rules };
-	assert_int_equal(chk_create(&o, &e, NULL, 0), CHK_OK);
-	feed(chk_observer(e));
-	struct rep_run run;
-	assert_int_equal(sb_export(e, &run), CHK_OK);
-	chk_free(e);
-	return run;
-}
-
-static void expect(const struct rep_run *run, size_t s, const char *id,
-		   enum rep_result r)
-{
-	const struct rep_verdict *v = sb_verdict(run, s, id);
-	if (!v)
-		fail_msg("no verdict for %s", id);
-	if (v->result != r)
-		fail_msg("%s is %s, expected %s (%s)", id,
-			 rep_result_name(v->result), rep_result_name(r),
-			 v->reason ? v->reason : "");
-}
-
-static void no_fail(const struct rep_run *run)
-{
-	char why[600];
-	if (!sb_only_fails(run, NULL, why, sizeof why)) {
-		sb_dump(run);
-		fail_msg("%s", why);
-	}
-}
-
-static void feed_golden(struct ev_observer sink)
-{
-	assert_int_equal(sb_golden(sink, NULL, NULL), 0);
+	sb_expect_covered("mcs", cases, N_CASES);
 }
 
 static void test_golden(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_golden, "mcs");
-	no_fail(&run);
+	struct rep_run run = sb_engine_run(sb_feed_golden, "mcs");
+	sb_expect_no_fail(&run);
 	static const char *const pass[] = {
 		"MCS-001", "MCS-003", "MCS-005", "MCS-006", "MCS-008",
 		"MCS-009", "MCS-010", "MCS-011", "MCS-012", "MCS-015",
 		"MCS-020", NULL };
 	for (const char *const *id = pass; *id; id++)
-		expect(&run, 0, *id, REP_PASS);
-	expect(&run, 0, "MCS-016", REP_NOT_OBSERVED);
-	expect(&run, 0, "MCS-022", REP_NOT_OBSERVED);
+		sb_expect(&run, 0, *id, REP_PASS);
+	sb_expect(&run, 0, "MCS-016", REP_NOT_OBSERVED);
+	sb_expect(&run, 0, "MCS-022", REP_NOT_OBSERVED);
 	/* every golden command on connection 2 took the next CmdSN while
 	 * connection 1 was live */
 	assert_true(sb_verdict(&run, 0, "MCS-005")->held >= 6);
@@ -435,8 +386,8 @@ static void feed_four(struct ev_observer sink)
 static void test_four_connections(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_four, NULL);
-	no_fail(&run);
+	struct rep_run run = sb_engine_run(feed_four, NULL);
+	sb_expect_no_fail(&run);
 	assert_int_equal(run.n_sessions, 1);
 	const struct rep_session *s = &run.sessions[0];
 	assert_int_equal(s->n_conns, 4);
@@ -449,7 +400,7 @@ static void test_four_connections(void **state)
 		"MCS-009", "MCS-010", "MCS-011", "MCS-012", "MCS-015",
 		"SEQ-003", "SEQ-009", "SEQ-012", "SEQ-013", "SEQ-015", NULL };
 	for (const char *const *id = pass; *id; id++)
-		expect(&run, 0, *id, REP_PASS);
+		sb_expect(&run, 0, *id, REP_PASS);
 	assert_int_equal(sb_verdict(&run, 0, "MCS-001")->held, 3);
 	rep_run_free(&run);
 }
@@ -468,9 +419,9 @@ static void feed_event2_ok(struct ev_observer sink)
 static void test_event2_ok(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_event2_ok, NULL);
-	no_fail(&run);
-	expect(&run, 0, "MCS-022", REP_PASS);
+	struct rep_run run = sb_engine_run(feed_event2_ok, NULL);
+	sb_expect_no_fail(&run);
+	sb_expect(&run, 0, "MCS-022", REP_PASS);
 	rep_run_free(&run);
 }
 
@@ -496,9 +447,9 @@ static void feed_logout_gone(struct ev_observer sink)
 static void test_logout_gone(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_logout_gone, NULL);
-	no_fail(&run);
-	expect(&run, 0, "MCS-015", REP_PASS);
+	struct rep_run run = sb_engine_run(feed_logout_gone, NULL);
+	sb_expect_no_fail(&run);
+	sb_expect(&run, 0, "MCS-015", REP_PASS);
 	rep_run_free(&run);
 }
 
@@ -510,7 +461,7 @@ int main(void)
 	for (size_t i = 0; i < N_CASES; i++) {
 		snprintf(names[i], sizeof names[i], "breaks %s: %s",
 			 cases[i].id, cases[i].name);
-		tests[n++] = (struct CMUnitTest){ names[i], test_case, NULL,
+		tests[n++] = (struct CMUnitTest){ names[i], sb_cmocka_case, NULL,
 						  NULL, (void *)&cases[i] };
 	}
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_every_id_broken);

@@ -355,75 +355,26 @@ static const struct sb_case cases[] = {
 
 #define N_CASES (sizeof cases / sizeof cases[0])
 
-static void test_case(void **state)
-{
-	const struct sb_case *k = *state;
-	char why[600] = "";
-	if (!sb_run_case(k, why, sizeof why))
-		fail_msg("%s", why);
-}
-
 static void test_every_id_broken(void **state)
 {
 	(void)state;
-	char why[200] = "";
-	if (!sb_family_covered("seq", cases, N_CASES, why, sizeof why))
-		fail_msg("%s", why);
-}
-
-static struct rep_run run_engine(void (*feed)(struct ev_observer),
-				 const char *rules)
-{
-	struct chk_engine *e;
-	struct chk_options o = { .rules = rules };
-	assert_int_equal(chk_create(&o, &e, NULL, 0), CHK_OK);
-	feed(chk_observer(e));
-	struct rep_run run;
-	assert_int_equal(sb_export(e, &run), CHK_OK);
-	chk_free(e);
-	return run;
-}
-
-static void feed_golden(struct ev_observer sink)
-{
-	assert_int_equal(sb_golden(sink, NULL, NULL), 0);
-}
-
-static void expect(const struct rep_run *run, size_t s, const char *id,
-		   enum rep_result r)
-{
-	const struct rep_verdict *v = sb_verdict(run, s, id);
-	if (!v)
-		fail_msg("no verdict for %s", id);
-	if (v->result != r)
-		fail_msg("%s is %s, expected %s (%s)", id,
-			 rep_result_name(v->result), rep_result_name(r),
-			 v->reason ? v->reason : "");
-}
-
-static void no_fail(const struct rep_run *run)
-{
-	char why[600];
-	if (!sb_only_fails(run, NULL, why, sizeof why)) {
-		sb_dump(run);
-		fail_msg("%s", why);
-	}
+	sb_expect_covered("seq", cases, N_CASES);
 }
 
 static void test_golden(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_golden, "seq");
-	no_fail(&run);
+	struct rep_run run = sb_engine_run(sb_feed_golden, "seq");
+	sb_expect_no_fail(&run);
 	static const char *const pass[] = {
 		"SEQ-002", "SEQ-003", "SEQ-005", "SEQ-009", "SEQ-010",
 		"SEQ-011", "SEQ-012", "SEQ-013", "SEQ-014", "SEQ-015",
 		"SEQ-017", "SEQ-018", "SEQ-019", "SEQ-020", "SEQ-021",
 		"SEQ-022", "SEQ-024", "SEQ-026", "SEQ-027", "SEQ-028", NULL };
 	for (const char *const *id = pass; *id; id++)
-		expect(&run, 0, *id, REP_PASS);
-	expect(&run, 0, "SEQ-016", REP_NOT_OBSERVED);
-	expect(&run, 0, "SEQ-023", REP_NOT_OBSERVED);
+		sb_expect(&run, 0, *id, REP_PASS);
+	sb_expect(&run, 0, "SEQ-016", REP_NOT_OBSERVED);
+	sb_expect(&run, 0, "SEQ-023", REP_NOT_OBSERVED);
 	/* the resent SCSI Response after the Status SNACK is an exact
 	 * retransmission: held, not broken */
 	assert_true(sb_verdict(&run, 0, "SEQ-009")->held >= 28);
@@ -469,10 +420,10 @@ static void feed_reordered(struct ev_observer sink)
 static void test_reordered_connections(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_reordered, NULL);
-	no_fail(&run);
-	expect(&run, 0, "SEQ-003", REP_PASS);
-	expect(&run, 0, "MCS-005", REP_PASS);
+	struct rep_run run = sb_engine_run(feed_reordered, NULL);
+	sb_expect_no_fail(&run);
+	sb_expect(&run, 0, "SEQ-003", REP_PASS);
+	sb_expect(&run, 0, "MCS-005", REP_PASS);
 	rep_run_free(&run);
 }
 
@@ -498,7 +449,7 @@ static void feed_hole(struct ev_observer sink)
 static void test_hole_at_end(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_hole, "seq");
+	struct rep_run run = sb_engine_run(feed_hole, "seq");
 	const struct rep_verdict *v = sb_failed(&run, "SEQ-003");
 	assert_non_null(v);
 	assert_int_equal(v->broken, 1);
@@ -525,9 +476,9 @@ static void feed_exp_back(struct ev_observer sink)
 static void test_expstatsn_back(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_exp_back, "seq");
-	no_fail(&run);
-	expect(&run, 0, "SEQ-011", REP_PASS);
+	struct rep_run run = sb_engine_run(feed_exp_back, "seq");
+	sb_expect_no_fail(&run);
+	sb_expect(&run, 0, "SEQ-011", REP_PASS);
 	assert_non_null(run.sessions[0].notes);
 	assert_non_null(strstr(run.sessions[0].notes, "ExpStatSN"));
 	rep_run_free(&run);
@@ -556,13 +507,13 @@ static void feed_ack_beyond(struct ev_observer sink)
 static void test_expstatsn_acks_announced_statsn(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_ack_announced, "seq");
-	no_fail(&run);
-	expect(&run, 0, "SEQ-011", REP_PASS);
+	struct rep_run run = sb_engine_run(feed_ack_announced, "seq");
+	sb_expect_no_fail(&run);
+	sb_expect(&run, 0, "SEQ-011", REP_PASS);
 	assert_non_null(run.sessions[0].notes);
 	assert_non_null(strstr(run.sessions[0].notes, "announced"));
 	rep_run_free(&run);
-	run = run_engine(feed_ack_beyond, "seq");
+	run = sb_engine_run(feed_ack_beyond, "seq");
 	assert_non_null(sb_failed(&run, "SEQ-011"));
 	rep_run_free(&run);
 }
@@ -587,9 +538,9 @@ static void feed_retry(struct ev_observer sink)
 static void test_retry(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_retry, NULL);
-	no_fail(&run);
-	expect(&run, 0, "SEQ-003", REP_PASS);
+	struct rep_run run = sb_engine_run(feed_retry, NULL);
+	sb_expect_no_fail(&run);
+	sb_expect(&run, 0, "SEQ-003", REP_PASS);
 	rep_run_free(&run);
 }
 
@@ -610,12 +561,12 @@ static void feed_wrap(struct ev_observer sink)
 static void test_wrap(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_wrap, NULL);
-	no_fail(&run);
-	expect(&run, 0, "SEQ-002", REP_PASS);
-	expect(&run, 0, "SEQ-003", REP_PASS);
-	expect(&run, 0, "SEQ-009", REP_PASS);
-	expect(&run, 0, "SEQ-011", REP_PASS);
+	struct rep_run run = sb_engine_run(feed_wrap, NULL);
+	sb_expect_no_fail(&run);
+	sb_expect(&run, 0, "SEQ-002", REP_PASS);
+	sb_expect(&run, 0, "SEQ-003", REP_PASS);
+	sb_expect(&run, 0, "SEQ-009", REP_PASS);
+	sb_expect(&run, 0, "SEQ-011", REP_PASS);
 	rep_run_free(&run);
 }
 
@@ -627,7 +578,7 @@ int main(void)
 	for (size_t i = 0; i < N_CASES; i++) {
 		snprintf(names[i], sizeof names[i], "breaks %s: %s",
 			 cases[i].id, cases[i].name);
-		tests[n++] = (struct CMUnitTest){ names[i], test_case, NULL,
+		tests[n++] = (struct CMUnitTest){ names[i], sb_cmocka_case, NULL,
 						  NULL, (void *)&cases[i] };
 	}
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_every_id_broken);

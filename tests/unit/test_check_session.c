@@ -23,41 +23,6 @@
 
 static struct sb B, B2;
 
-static struct rep_run run_engine(void (*feed)(struct ev_observer))
-{
-	struct chk_engine *e;
-	assert_int_equal(chk_create(NULL, &e, NULL, 0), CHK_OK);
-	feed(chk_observer(e));
-	struct rep_run run;
-	assert_int_equal(sb_export(e, &run), CHK_OK);
-	chk_free(e);
-	return run;
-}
-
-static void no_fail(const struct rep_run *run)
-{
-	char why[600];
-	if (!sb_only_fails(run, NULL, why, sizeof why)) {
-		sb_dump(run);
-		fail_msg("%s", why);
-	}
-}
-
-static const struct rep_verdict *verdict(const struct rep_run *run, size_t s,
-					 const char *id, enum rep_result r)
-{
-	const struct rep_verdict *v = sb_verdict(run, s, id);
-	if (!v)
-		fail_msg("session %zu: no verdict for %s", s, id);
-	if (v->result != r) {
-		sb_dump(run);
-		fail_msg("session %zu: %s is %s, expected %s (%s)", s, id,
-			 rep_result_name(v->result), rep_result_name(r),
-			 v->reason ? v->reason : "");
-	}
-	return v;
-}
-
 static void has(const char *text, const char *part)
 {
 	if (!text || !strstr(text, part))
@@ -87,8 +52,8 @@ static void feed_no_login(struct ev_observer sink)
 static void test_no_login(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_no_login);
-	no_fail(&run);
+	struct rep_run run = sb_engine_run(feed_no_login, NULL);
+	sb_expect_no_fail(&run);
 	assert_int_equal(run.n_sessions, 1);
 	assert_string_equal(run.sessions[0].name,
 			    "unknown session on connection 7");
@@ -96,19 +61,19 @@ static void test_no_login(void **state)
 	assert_int_equal(run.sessions[0].conns[0].cid, -1);
 	has(run.sessions[0].notes, "login is not in the capture");
 	/* per-connection rules are judged */
-	verdict(&run, 0, "SEQ-009", REP_PASS);
-	verdict(&run, 0, "SEQ-012", REP_PASS);
-	verdict(&run, 0, "SEQ-015", REP_PASS);
-	verdict(&run, 0, "PDU-004", REP_PASS);
+	sb_expect(&run, 0, "SEQ-009", REP_PASS);
+	sb_expect(&run, 0, "SEQ-012", REP_PASS);
+	sb_expect(&run, 0, "SEQ-015", REP_PASS);
+	sb_expect(&run, 0, "PDU-004", REP_PASS);
 	/* session-wide ones are not, and say why */
 	static const char *const session_wide[] = {
 		"SEQ-002", "SEQ-003", "SEQ-017", "SEQ-019", "MCS-005",
 		"MCS-009", NULL };
 	for (const char *const *id = session_wide; *id; id++)
-		has(verdict(&run, 0, *id, REP_NOT_OBSERVED)->reason,
+		has(sb_expect(&run, 0, *id, REP_NOT_OBSERVED)->reason,
 		    "login not in capture");
 	/* login rules never came up */
-	verdict(&run, 0, "LOGIN-013", REP_NOT_OBSERVED);
+	sb_expect(&run, 0, "LOGIN-013", REP_NOT_OBSERVED);
 	rep_run_free(&run);
 }
 
@@ -131,10 +96,10 @@ static void feed_mid_stream(struct ev_observer sink)
 static void test_mid_stream(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_mid_stream);
-	no_fail(&run);
-	verdict(&run, 0, "SEQ-009", REP_PASS);
-	verdict(&run, 0, "SEQ-011", REP_PASS);
+	struct rep_run run = sb_engine_run(feed_mid_stream, NULL);
+	sb_expect_no_fail(&run);
+	sb_expect(&run, 0, "SEQ-009", REP_PASS);
+	sb_expect(&run, 0, "SEQ-011", REP_PASS);
 	rep_run_free(&run);
 }
 
@@ -167,13 +132,13 @@ static void feed_golden_gaps(struct ev_observer sink)
 static void test_gap_is_not_fail(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_golden_gaps);
-	no_fail(&run);
+	struct rep_run run = sb_engine_run(feed_golden_gaps, NULL);
+	sb_expect_no_fail(&run);
 	has(run.sessions[0].notes, "bytes missing");
 	has(run.sessions[0].notes, "target-to-initiator");
 	/* what the gaps hide is not judged: the ping was not answered in
 	 * view, the Data-In count of the READ is unknown */
-	verdict(&run, 0, "SEQ-009", REP_PASS);
+	sb_expect(&run, 0, "SEQ-009", REP_PASS);
 	rep_run_free(&run);
 }
 
@@ -197,12 +162,12 @@ static void feed_statsn_gap(struct ev_observer sink)
 static void test_statsn_gap(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_statsn_gap);
-	no_fail(&run);
+	struct rep_run run = sb_engine_run(feed_statsn_gap, NULL);
+	sb_expect_no_fail(&run);
 	const struct rep_verdict *v = sb_verdict(&run, 0, "SEQ-009");
 	assert_int_equal(v->broken, 0);
 	has(run.sessions[0].notes, "stop judging");
-	has(verdict(&run, 0, "SEQ-003", REP_PASS)->summary, "CmdSN");
+	has(sb_expect(&run, 0, "SEQ-003", REP_PASS)->summary, "CmdSN");
 	rep_run_free(&run);
 }
 
@@ -222,10 +187,10 @@ static void feed_gap_first(struct ev_observer sink)
 static void test_gap_reason(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_gap_first);
-	no_fail(&run);
-	has(verdict(&run, 0, "SEQ-009", REP_NOT_OBSERVED)->reason, "missing");
-	has(verdict(&run, 0, "LOGIN-011", REP_NOT_OBSERVED)->reason, "gap");
+	struct rep_run run = sb_engine_run(feed_gap_first, NULL);
+	sb_expect_no_fail(&run);
+	has(sb_expect(&run, 0, "SEQ-009", REP_NOT_OBSERVED)->reason, "missing");
+	has(sb_expect(&run, 0, "LOGIN-011", REP_NOT_OBSERVED)->reason, "gap");
 	rep_run_free(&run);
 }
 
@@ -258,8 +223,8 @@ static void feed_two_sessions(struct ev_observer sink)
 static void test_two_sessions(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_two_sessions);
-	no_fail(&run);
+	struct rep_run run = sb_engine_run(feed_two_sessions, NULL);
+	sb_expect_no_fail(&run);
 	assert_int_equal(run.n_sessions, 2);
 	assert_int_equal(run.sessions[0].tsih, 0x0042);
 	assert_int_equal(run.sessions[1].tsih, 0x0077);
@@ -267,9 +232,9 @@ static void test_two_sessions(void **state)
 	assert_int_equal(run.sessions[1].isid[5], 0x02);
 	for (size_t s = 0; s < 2; s++) {
 		assert_int_equal(run.sessions[s].n_conns, 1);
-		verdict(&run, s, "MCS-012", REP_PASS);
-		verdict(&run, s, "SEQ-003", REP_PASS);
-		verdict(&run, s, "SEQ-009", REP_PASS);
+		sb_expect(&run, s, "MCS-012", REP_PASS);
+		sb_expect(&run, s, "SEQ-003", REP_PASS);
+		sb_expect(&run, s, "SEQ-009", REP_PASS);
 	}
 	assert_int_equal(run.sessions[0].conns[0].conn, 1);
 	assert_int_equal(run.sessions[1].conns[0].conn, 2);
@@ -291,18 +256,18 @@ static void feed_partial(struct ev_observer sink)
 static void test_partial_session(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_partial);
-	no_fail(&run);
+	struct rep_run run = sb_engine_run(feed_partial, NULL);
+	sb_expect_no_fail(&run);
 	assert_int_equal(run.n_sessions, 1);
 	has(run.sessions[0].name, "TSIH 0x0042");
 	has(run.sessions[0].name, "login not in capture");
 	assert_string_equal(run.sessions[0].initiator,
 			    "iqn.2026-01.org.iscsi-harness:sb-initiator");
-	verdict(&run, 0, "LOGIN-013", REP_PASS);
-	verdict(&run, 0, "SEQ-009", REP_PASS);
-	has(verdict(&run, 0, "LOGIN-009", REP_NOT_OBSERVED)->reason,
+	sb_expect(&run, 0, "LOGIN-013", REP_PASS);
+	sb_expect(&run, 0, "SEQ-009", REP_PASS);
+	has(sb_expect(&run, 0, "LOGIN-009", REP_NOT_OBSERVED)->reason,
 	    "not in the capture");
-	has(verdict(&run, 0, "MCS-005", REP_NOT_OBSERVED)->reason,
+	has(sb_expect(&run, 0, "MCS-005", REP_NOT_OBSERVED)->reason,
 	    "login not in capture");
 	rep_run_free(&run);
 }
@@ -333,8 +298,8 @@ static void feed_reinstate_session(struct ev_observer sink)
 static void test_reinstate_session(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_reinstate_session);
-	no_fail(&run);
+	struct rep_run run = sb_engine_run(feed_reinstate_session, NULL);
+	sb_expect_no_fail(&run);
 	assert_int_equal(run.n_sessions, 3);
 	has(run.sessions[0].notes, "reinstated by a login on connection 2");
 	has(run.sessions[1].notes, "reinstates the session with TSIH 0x0042");
@@ -342,7 +307,7 @@ static void test_reinstate_session(void **state)
 		    !strstr(run.sessions[2].notes, "reinstates"));
 	assert_string_equal(run.sessions[0].conns[0].end, "RST by initiator");
 	for (size_t s = 0; s < 3; s++)
-		verdict(&run, s, "LOGIN-010", REP_PASS);
+		sb_expect(&run, s, "LOGIN-010", REP_PASS);
 	rep_run_free(&run);
 }
 
@@ -366,21 +331,21 @@ static void feed_reinstate_conn(struct ev_observer sink)
 static void test_reinstate_conn(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_reinstate_conn);
-	no_fail(&run);
+	struct rep_run run = sb_engine_run(feed_reinstate_conn, NULL);
+	sb_expect_no_fail(&run);
 	assert_int_equal(run.n_sessions, 1);
 	const struct rep_session *s = &run.sessions[0];
 	assert_int_equal(s->n_conns, 3);
 	assert_int_equal(s->conns[2].cid, 1);
 	assert_string_equal(s->conns[0].end, "reinstated by another connection");
 	has(s->notes, "reinstates connection 1");
-	const struct rep_verdict *v = verdict(&run, 0, "MCS-016",
+	const struct rep_verdict *v = sb_expect(&run, 0, "MCS-016",
 					      REP_NOT_OBSERVED);
 	assert_int_equal(v->held, 1);
 	has(v->reason, "live run");
-	verdict(&run, 0, "MCS-003", REP_PASS);
-	verdict(&run, 0, "MCS-001", REP_PASS);
-	verdict(&run, 0, "LOGIN-009", REP_PASS);
+	sb_expect(&run, 0, "MCS-003", REP_PASS);
+	sb_expect(&run, 0, "MCS-001", REP_PASS);
+	sb_expect(&run, 0, "LOGIN-009", REP_PASS);
 	rep_run_free(&run);
 }
 
@@ -422,14 +387,14 @@ static void feed_discovery(struct ev_observer sink)
 static void test_discovery(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_discovery);
-	no_fail(&run);
+	struct rep_run run = sb_engine_run(feed_discovery, NULL);
+	sb_expect_no_fail(&run);
 	assert_string_equal(run.sessions[0].type, "Discovery");
 	assert_null(run.sessions[0].target);
-	verdict(&run, 0, "LOGIN-013", REP_PASS);
-	verdict(&run, 0, "LOGIN-014", REP_NOT_OBSERVED);
-	verdict(&run, 0, "LOGIN-015", REP_NOT_OBSERVED);
-	verdict(&run, 0, "LOGIN-024", REP_PASS);
+	sb_expect(&run, 0, "LOGIN-013", REP_PASS);
+	sb_expect(&run, 0, "LOGIN-014", REP_NOT_OBSERVED);
+	sb_expect(&run, 0, "LOGIN-015", REP_NOT_OBSERVED);
+	sb_expect(&run, 0, "LOGIN-024", REP_PASS);
 	rep_run_free(&run);
 }
 
@@ -465,7 +430,7 @@ static void feed_text_mrdsl(struct ev_observer sink)
 static void test_text_mrdsl(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_text_mrdsl);
+	struct rep_run run = sb_engine_run(feed_text_mrdsl, NULL);
 	const struct rep_verdict *v = sb_failed(&run, "SEQ-018");
 	assert_non_null(v);
 	assert_int_equal(v->broken, 1);
@@ -495,11 +460,11 @@ static void feed_long(struct ev_observer sink)
 static void test_long_session(void **state)
 {
 	(void)state;
-	struct rep_run run = run_engine(feed_long);
-	no_fail(&run);
-	const struct rep_verdict *v = verdict(&run, 0, "MCS-012", REP_PASS);
+	struct rep_run run = sb_engine_run(feed_long, NULL);
+	sb_expect_no_fail(&run);
+	const struct rep_verdict *v = sb_expect(&run, 0, "MCS-012", REP_PASS);
 	assert_int_equal(v->held, 3001);
-	assert_int_equal(verdict(&run, 0, "SEQ-012", REP_PASS)->held, 3000);
+	assert_int_equal(sb_expect(&run, 0, "SEQ-012", REP_PASS)->held, 3000);
 	rep_run_free(&run);
 }
 
