@@ -99,6 +99,7 @@ golden: $(BIN) $(BUILD)/tests/test_tshark_golden $(BUILD)/tests/test_golden_mcs
 	$(BIN) golden --session mcs-four-connections --out captures/golden/mcs-four-connections.pcap
 	HARNESS_BIN=$(BIN) HARNESS_SCRATCH=$(BUILD)/scratch GOLDEN_MCS_PCAP=captures/golden/mcs-four-connections.pcap \
 	  $(BUILD)/tests/test_golden_mcs
+	$(BIN) check captures/golden/every-opcode.pcap captures/golden/mcs-four-connections.pcap
 
 $(BUILD)/bench/%: $(call obj,bench/%.c) $(LIBHARNESS) $(LIBPDU)
 	@mkdir -p $(dir $@)
