@@ -835,3 +835,11 @@ void sb_expect_no_fail(const struct rep_run *run)
 		fail_msg("%s", why);
 	}
 }
+
+uint64_t sb_run_hooked(struct ev_observer sink, const void *arg)
+{
+	const struct sb_hooked *h = arg;
+	uint64_t frame = 0;
+	sb_golden(sink, h->hook, &frame);
+	return frame;
+}

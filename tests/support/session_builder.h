@@ -209,6 +209,15 @@ struct sb_mut {
  * frame of the first PDU changed. */
 uint64_t sb_run_mut(struct ev_observer sink, const void *arg);
 
+/* A golden session changed by a hook whose ctx is a uint64_t in which the
+ * hook stores the frame of the PDU it broke. */
+struct sb_hooked {
+	sb_hook hook;
+};
+/* An sb_case run function: arg is a const struct sb_hooked *; returns the
+ * frame the hook stored. */
+uint64_t sb_run_hooked(struct ev_observer sink, const void *arg);
+
 /* ---- more builders and checks (logout, tmf, text, reject, async, erl) ---- */
 
 /* A Logout Request (immediate) of reason naming cid, sent on c; *itt gets

@@ -53,13 +53,7 @@ static bool hook_isid(void *ctx, struct sb_golden *g, struct event *ev,
 	return true;
 }
 
-static uint64_t run_isid(struct ev_observer sink, const void *arg)
-{
-	(void)arg;
-	uint64_t frame = 0;
-	sb_golden(sink, hook_isid, &frame);
-	return frame;
-}
+static const struct sb_hooked isid = { hook_isid };
 
 /* ---- synthesized logins ------------------------------------------------- */
 
@@ -346,7 +340,7 @@ static const struct sb_case cases[] = {
 	  { 0 } },
 	{ "LOGIN-005", "T=1 answering T=0", run_t_unasked, NULL, { 0 } },
 	{ "LOGIN-007", "Version-max 1", sb_run_mut, &m_version, { 0 } },
-	{ "LOGIN-008", "ISID type 11b", run_isid, NULL, { 0 } },
+	{ "LOGIN-008", "ISID type 11b", sb_run_hooked, &isid, { 0 } },
 	{ "LOGIN-009", "TSIH changes within a login", sb_run_mut,
 	  &m_tsih_change, { 0 } },
 	{ "LOGIN-010", "TSIH before the Final-Response", sb_run_mut,

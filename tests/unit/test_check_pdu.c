@@ -111,13 +111,7 @@ static bool hook_r2t_ttt(void *ctx, struct sb_golden *g, struct event *ev,
 	return true;
 }
 
-static uint64_t run_r2t_ttt(struct ev_observer sink, const void *arg)
-{
-	(void)arg;
-	uint64_t frame = 0;
-	sb_golden(sink, hook_r2t_ttt, &frame);
-	return frame;
-}
+static const struct sb_hooked r2t_ttt = { hook_r2t_ttt };
 
 /* The Text Response goes on (F=0) with a TTT and "no LUN". */
 static bool hook_text_lun(void *ctx, struct sb_golden *g, struct event *ev,
@@ -134,13 +128,7 @@ static bool hook_text_lun(void *ctx, struct sb_golden *g, struct event *ev,
 	return true;
 }
 
-static uint64_t run_text_lun(struct ev_observer sink, const void *arg)
-{
-	(void)arg;
-	uint64_t frame = 0;
-	sb_golden(sink, hook_text_lun, &frame);
-	return frame;
-}
+static const struct sb_hooked text_lun = { hook_text_lun };
 
 struct inject {
 	uint64_t frame;
@@ -393,7 +381,7 @@ static const struct sb_case cases[] = {
 	  &m_response, { 0 } },
 	{ "PDU-014", "Data-In with S=1 and F=0", sb_run_mut, &m_s_no_f, { 0 } },
 	{ "PDU-017", "R2T for 0 bytes", run_r2t_zero, NULL, { 0 } },
-	{ "PDU-018", "R2T with TTT 0xffffffff", run_r2t_ttt, NULL, { 0 } },
+	{ "PDU-018", "R2T with TTT 0xffffffff", sb_run_hooked, &r2t_ttt, { 0 } },
 	{ "PDU-019", "TMF Request with data", run_tmf_data, NULL, { 0 } },
 	{ "PDU-020", "Reject with a valid ITT", sb_run_mut, &m_reject_itt,
 	  { 0 } },
@@ -415,7 +403,7 @@ static const struct sb_case cases[] = {
 	  { 0 } },
 	{ "TEXT-004", "final Text Response with a TTT", sb_run_mut, &m_text_ttt,
 	  { 0 } },
-	{ "TEXT-007", "Text Response with a TTT and no LUN", run_text_lun, NULL,
+	{ "TEXT-007", "Text Response with a TTT and no LUN", sb_run_hooked, &text_lun,
 	  { 0 } },
 	{ "REJECT-001", "Reject reason 0x0b", sb_run_mut, &m_reason, { 0 } },
 	{ "ASYNC-005", "AsyncVCode with event 1", sb_run_mut, &m_vcode, { 0 } },

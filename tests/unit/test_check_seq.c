@@ -60,13 +60,7 @@ static bool hook_window(void *ctx, struct sb_golden *g, struct event *ev,
 	return true;
 }
 
-static uint64_t run_window(struct ev_observer sink, const void *arg)
-{
-	(void)arg;
-	uint64_t frame = 0;
-	sb_golden(sink, hook_window, &frame);
-	return frame;
-}
+static const struct sb_hooked window = { hook_window };
 
 /* The target's ping NOP-In and its answer carry "no LUN" (0xff...). */
 static bool hook_ping_lun(void *ctx, struct sb_golden *g, struct event *ev,
@@ -84,13 +78,7 @@ static bool hook_ping_lun(void *ctx, struct sb_golden *g, struct event *ev,
 	return true;
 }
 
-static uint64_t run_ping_lun(struct ev_observer sink, const void *arg)
-{
-	(void)arg;
-	uint64_t frame = 0;
-	sb_golden(sink, hook_ping_lun, &frame);
-	return frame;
-}
+static const struct sb_hooked ping_lun = { hook_ping_lun };
 
 /* ---- synthesized sessions ----------------------------------------------- */
 
@@ -315,7 +303,7 @@ static uint64_t run_ping_ignored(struct ev_observer sink, const void *arg)
 static const struct sb_case cases[] = {
 	{ "SEQ-002", "command above MaxCmdSN", run_above_window, NULL, { 0 } },
 	{ "SEQ-003", "a CmdSN skipped", run_skip_cmdsn, NULL, { 0 } },
-	{ "SEQ-005", "MaxCmdSN below ExpCmdSN - 1", run_window, NULL, { 0 } },
+	{ "SEQ-005", "MaxCmdSN below ExpCmdSN - 1", sb_run_hooked, &window, { 0 } },
 	{ "SEQ-009", "StatSN skips one", run_statsn_jump, NULL, { 0 } },
 	{ "SEQ-010", "R2T takes a StatSN ahead", sb_run_mut, &m_r2t_statsn,
 	  { 0 } },
@@ -349,7 +337,7 @@ static const struct sb_case cases[] = {
 	{ "SEQ-026", "ping never answered", run_ping_ignored, NULL, { 0 } },
 	{ "SEQ-027", "NOP-In with TTT 0xffffffff answered", run_answer_nopin,
 	  NULL, { 0 } },
-	{ "SEQ-028", "ping NOP-In without a valid LUN", run_ping_lun, NULL,
+	{ "SEQ-028", "ping NOP-In without a valid LUN", sb_run_hooked, &ping_lun,
 	  { 0 } },
 };
 
