@@ -21,7 +21,7 @@ BUILD ?= build/$(CC_NAME)$(if $(filter 1,$(SANITIZE)),-san)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_DEFAULT_SOURCE $(WARN) -I. -MMD -MP
-LDLIBS := -lisal -lpcap
+LDLIBS := -lisal -lpcap -lcrypto
 ifeq ($(SANITIZE),1)
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 CFLAGS += $(SAN)
@@ -29,7 +29,8 @@ LDFLAGS += $(SAN)
 endif
 
 PDU_SRC := $(sort $(wildcard pdu/*.c))
-HARNESS_SRC := harness/event.c $(sort $(wildcard harness/capture/*.c harness/check/*.c harness/diff/*.c harness/report/*.c))
+HARNESS_SRC := harness/event.c $(sort $(wildcard harness/capture/*.c harness/check/*.c harness/diff/*.c harness/report/*.c \
+	harness/net/*.c harness/proto/*.c harness/roles/*.c))
 CLI_SRC := $(sort $(wildcard harness/cli/*.c))
 TEST_SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
