@@ -26,12 +26,14 @@
 #include "harness/net/listen.h"
 
 #define ACCEPTS_PER_WAKE 64
+#define ACCEPT_RETRY_MS 100
 #define TX_QUEUE_LOG_BYTES (64u * 1024u * 1024u)
 
 struct listener {
 	struct net_server *srv;
 	int fd;
 	uint16_t port;
+	uint64_t resume_timer;  /* set while accepting is paused */
 };
 
 struct net_server {
@@ -251,6 +253,25 @@ static void open_conn(struct net_server *s, int fd)
 	s->engine.opened(s->engine.engine, c->id, &c->ep);
 }
 
+static void resume_accepting(void *arg, uint64_t timer)
+{
+	(void)timer;
+	struct listener *li = arg;
+	li->resume_timer = 0;
+	net_loop_rewatch(li->srv->loop, li->fd, NET_IN);
+}
+
+/* accept failed (out of fds, say): stop watching the listener for a while
+ * rather than spin on it. */
+static void pause_accepting(struct listener *li)
+{
+	struct net_server *s = li->srv;
+	log_line(s, PROTO_LOG_ERROR, 0, "accept on port %u: %s; retrying in %d ms",
+		 (unsigned)li->port, strerror(errno), ACCEPT_RETRY_MS);
+	if (net_loop_rewatch(s->loop, li->fd, 0) == 0)
+		li->resume_timer = net_loop_timer(s->loop, ACCEPT_RETRY_MS, resume_accepting, li);
+}
+
 static void on_listener(void *arg, int fd, unsigned events)
 {
 	(void)events;
@@ -260,8 +281,7 @@ static void on_listener(void *arg, int fd, unsigned events)
 		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED && errno != EINTR)
-				log_line(s, PROTO_LOG_ERROR, 0, "accept on port %u: %s",
-					 (unsigned)li->port, strerror(errno));
+				pause_accepting(li);
 			return;
 		}
 		if (s->conns.n >= s->max_conns) {
@@ -422,6 +442,7 @@ void net_server_free(struct net_server *s)
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->n_listeners; i++) {
+		net_loop_timer_cancel(s->loop, s->listeners[i].resume_timer);
 		net_loop_unwatch(s->loop, s->listeners[i].fd);
 		close(s->listeners[i].fd);
 	}

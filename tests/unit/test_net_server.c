@@ -8,7 +8,8 @@
  * that stalls half-way, digests switched mid-stream by the engine, header
  * and data digest errors, a data segment over the limit, a 4 MiB echo
  * that fills the socket, the peer's FIN and RST, the engine's FIN and RST,
- * 1,000 connections opened and dropped, and the event bus: order of the
+ * 1,000 connections opened and dropped, the connection limit, accepting
+ * paused while out of fds, and the event bus: order of the
  * events and a pcap written from them that tshark decodes as iSCSI.
  */
 #include <setjmp.h>
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -557,6 +559,38 @@ static void test_max_conns(void **state)
 		close(fds[i]);
 }
 
+/* Out of fds, accept fails: the server pauses accepting (no spinning) and
+ * takes the waiting connections once fds are back. */
+static void test_accept_pauses_when_out_of_fds(void **state)
+{
+	(void)state;
+	struct rig r;
+	assert_int_equal(rig_start(&r, "127.0.0.1:0", NULL), 0);
+	int fds[3];
+	for (int i = 0; i < 3; i++)
+		fds[i] = rig_connect(&r);
+	struct rlimit old, low;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)fds[2] + 1; /* no fd free above the last client */
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	int holes[64], n_holes = 0; /* fill any free fd below the limit */
+	while (n_holes < 64 && (holes[n_holes] = dup(fds[0])) >= 0)
+		n_holes++;
+	assert_true(n_holes < 64);
+	assert_int_equal(net_loop_run(r.loop, 3 * PUMP_MS), 0);
+	int opened_while_out = r.echo.opened;
+	for (int i = 0; i < n_holes; i++)
+		close(holes[i]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	pump_until(&r, &r.echo.opened, 3);
+	assert_int_equal(opened_while_out, 0);
+	for (int i = 0; i < 3; i++)
+		close(fds[i]);
+	pump_until(&r, &r.echo.closed, 3);
+	rig_stop(&r);
+}
+
 /* ---- the event bus and the pcap ---- */
 
 struct ev_log {
@@ -676,6 +710,7 @@ int main(void)
 		cmocka_unit_test(test_engine_close_reset),
 		cmocka_unit_test(test_thousand_connections),
 		cmocka_unit_test(test_max_conns),
+		cmocka_unit_test(test_accept_pauses_when_out_of_fds),
 		cmocka_unit_test(test_bus_order_and_pcap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
