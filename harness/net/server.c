@@ -104,8 +104,8 @@ static void conn_gone(struct net_conn *c, enum proto_close_why why)
 	c->state = NET_CONN_GONE;
 	c->why = why;
 	c->report_timer = net_loop_timer(s->loop, 0, report_closed, c);
-	if (c->report_timer == 0) /* out of memory: report now rather than never */
-		report_closed(c, 0);
+	if (c->report_timer == 0) /* never re-entrantly: net_server_free reports it */
+		log_line(s, PROTO_LOG_ERROR, c->id, "out of memory: the engine learns of the close at shutdown");
 }
 
 /* This side resets the connection (RST). */
