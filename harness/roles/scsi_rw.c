@@ -90,7 +90,8 @@ static void do_read(struct scsi_cmd *c, uint64_t offset, uint64_t bytes)
 {
 	size_t n = bytes < c->in_cap ? (size_t)bytes : c->in_cap;
 	if (c->lun->ram) {
-		memcpy(c->data_in, c->lun->ram + offset, n);
+		if (n)   /* data_in may be NULL when nothing is expected */
+			memcpy(c->data_in, c->lun->ram + offset, n);
 	} else if (!pread_all(c->lun->fd, c->data_in, n, offset)) {
 		scsi_fail(c, SCSI_SENSE_MEDIUM_ERROR, SCSI_ASC_UNRECOVERED_READ_ERROR);
 		return;
@@ -108,7 +109,8 @@ static void do_write(struct scsi_cmd *c, uint64_t offset, uint64_t bytes, bool s
 {
 	size_t n = c->out_len < bytes ? c->out_len - c->out_len % SCSI_BLOCK_SIZE : (size_t)bytes;
 	if (c->lun->ram) {
-		memcpy(c->lun->ram + offset, c->data_out, n);
+		if (n)   /* data_out may be NULL when nothing was sent */
+			memcpy(c->lun->ram + offset, c->data_out, n);
 	} else if (!pwrite_all(c->lun->fd, c->data_out, n, offset) ||
 		   (sync && fdatasync(c->lun->fd) != 0)) {
 		scsi_fail(c, SCSI_SENSE_MEDIUM_ERROR, SCSI_ASC_WRITE_ERROR);
