@@ -12,7 +12,7 @@
 
 #define DEFAULT_SERIAL "iscsi-harness"
 
-/* LUN field address methods (SAM-5 4.7.6), in the top two bits. */
+/* LUN field address methods (SAM-5), in the top two bits. */
 #define LUN_METHOD_MASK 0xc0u
 #define LUN_METHOD_PERIPHERAL 0x00u
 #define LUN_METHOD_FLAT 0x40u

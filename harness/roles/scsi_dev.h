@@ -69,7 +69,7 @@ struct scsi_result {
 	size_t data_in_len;      /* bytes written to data_in */
 };
 
-/* Sense keys (SPC-4 4.5.6) the device reports. */
+/* Sense keys (SPC-4) the device reports. */
 enum scsi_sense_key {
 	SCSI_SENSE_NO_SENSE = 0x0,
 	SCSI_SENSE_MEDIUM_ERROR = 0x3,

@@ -6,7 +6,7 @@
 #include "harness/roles/scsi_internal.h"
 
 #define REQUEST_SENSE_DESC 0x01
-#define REPORT_LUNS_MIN_ALLOC 16     /* SPC-3 6.21; tgtd and LIO refuse less */
+#define REPORT_LUNS_MIN_ALLOC 16     /* SPC-3; tgtd and LIO refuse less */
 #define REPORT_ALL 0x00
 #define REPORT_WELL_KNOWN 0x01       /* the device has no well-known LUN */
 #define REPORT_ALL_AND_WELL_KNOWN 0x02
@@ -25,21 +25,19 @@ static void test_unit_ready(struct scsi_cmd *c)
 
 /* No deferred errors or unit attentions are kept, so there is nothing to
  * report but NO SENSE, or LOGICAL UNIT NOT SUPPORTED to a LUN that is not
- * there (SPC-4 6.39: as parameter data, with GOOD status). */
+ * there (SPC-4: as parameter data, with GOOD status). */
 static void request_sense(struct scsi_cmd *c)
 {
+	uint8_t key = c->lun ? SCSI_SENSE_NO_SENSE : SCSI_SENSE_ILLEGAL_REQUEST;
+	enum scsi_asc asc = c->lun ? SCSI_ASC_NONE : SCSI_ASC_LUN_NOT_SUPPORTED;
 	struct scsi_result sense;
-	if (c->lun)
-		scsi_result_check(&sense, SCSI_SENSE_NO_SENSE, 0, 0);
-	else
-		scsi_result_check(&sense, SCSI_SENSE_ILLEGAL_REQUEST,
-				  SCSI_ASC_LUN_NOT_SUPPORTED >> 8, 0);
+	scsi_result_check(&sense, key, (uint8_t)(asc >> 8), (uint8_t)asc);
 	size_t alloc = c->cdb[4];
 	if (!(c->cdb[1] & REQUEST_SENSE_DESC)) {
 		scsi_reply(c, sense.sense, sense.sense_len, alloc);
 		return;
 	}
-	/* descriptor format (SPC-4 4.5.2), with no descriptors */
+	/* descriptor format (SPC-4), with no descriptors */
 	uint8_t desc[8] = { 0x72, sense.sense[2], sense.sense[12], sense.sense[13] };
 	scsi_reply(c, desc, sizeof desc, alloc);
 }

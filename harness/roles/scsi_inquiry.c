@@ -1,7 +1,7 @@
-/* scsi_inquiry.c — INQUIRY (SPC-4 6.6): the standard data, and the vital
+/* scsi_inquiry.c — INQUIRY (SPC-4): the standard data, and the vital
  * product data pages 0x00 (supported pages), 0x80 (unit serial number),
  * 0x83 (device identification), 0xb0 (block limits) and 0xb1 (block
- * device characteristics, SBC-3 6.5). */
+ * device characteristics, SBC-3). */
 #include <stdio.h>
 #include <string.h>
 
@@ -18,7 +18,7 @@
 #define VPD_HEADER_LEN 4
 #define VPD_BLOCK_PAGE_LEN 0x3c         /* pages 0xb0 and 0xb1 (SBC-3) */
 #define NON_ROTATING 0x0001             /* page 0xb1 medium rotation rate */
-#define NAA_LOCALLY_ASSIGNED 0x3ull     /* SPC-4 7.8.6.6.3: no IEEE OUI needed */
+#define NAA_LOCALLY_ASSIGNED 0x3ull     /* NAA 3h: no IEEE OUI needed */
 
 /* Version descriptors (SPC-4 Table 29): SAM-5, iSCSI, SPC-4, SBC-3. */
 static const uint16_t version_descriptors[] = { 0x00a0, 0x0960, 0x0460, 0x04c0 };

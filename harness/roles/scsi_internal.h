@@ -100,7 +100,7 @@ int scsi_lun_index(const struct scsi_dev *d, uint64_t lun);
 /* CHECK CONDITION with key and asc (an enum scsi_asc). */
 void scsi_fail(struct scsi_cmd *c, uint8_t key, enum scsi_asc asc);
 /* ILLEGAL REQUEST, INVALID FIELD IN CDB, pointing at the CDB byte at fault
- * (the sense-key specific field pointer, SPC-4 4.5.2.4.2). */
+ * (the sense-key specific field pointer of SPC-4). */
 void scsi_fail_field(struct scsi_cmd *c, uint16_t cdb_byte);
 /* Return data (len bytes) as data in: at most alloc (the CDB's allocation
  * length) and in_cap bytes of it. */

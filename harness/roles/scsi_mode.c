@@ -1,4 +1,4 @@
-/* scsi_mode.c — MODE SENSE (6) and (10) (SPC-4 6.11, 6.12): the mode
+/* scsi_mode.c — MODE SENSE (6) and (10) (SPC-4): the mode
  * parameter header, a short or long block descriptor, and the caching
  * (0x08) and control (0x0a) pages, alone or all (0x3f). Nothing is
  * changeable and nothing can be saved. */
@@ -56,7 +56,7 @@ static size_t block_descriptor(uint8_t *p, const struct scsi_lun *lun, bool long
 		scsi_put32(p + 12, SCSI_BLOCK_SIZE);
 		return LONG_DESCRIPTOR_LEN;
 	}
-	/* more blocks than 32 bits count: 0xffffffff (SBC-3 6.4.2.2) */
+	/* more blocks than 32 bits count: 0xffffffff (SBC-3) */
 	scsi_put32(p, lun->blocks > 0xffffffffu ? 0xffffffffu : (uint32_t)lun->blocks);
 	scsi_put32(p + 4, SCSI_BLOCK_SIZE);   /* byte 4 is reserved: 0 */
 	return SHORT_DESCRIPTOR_LEN;

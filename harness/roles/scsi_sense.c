@@ -1,5 +1,5 @@
 /* scsi_sense.c — a command's outcome: CHECK CONDITION with fixed-format
- * sense data (SPC-4 4.5.3), or data in cut to the allocation length. */
+ * sense data (SPC-4), or data in cut to the allocation length. */
 #include <string.h>
 
 #include "harness/roles/scsi_internal.h"
