@@ -100,14 +100,18 @@ static void do_read(struct scsi_cmd *c, uint64_t offset, uint64_t bytes)
 }
 
 /* Write the whole blocks of data out the initiator sent, at most bytes.
- * Fewer than the CDB asks for: tgtd (bs_rdwr.c) writes what the initiator
- * sent and LIO (target_cmd_size_check) rejects a WRITE whose expected
- * length differs from its CDB's with ILLEGAL REQUEST, INVALID FIELD IN
- * CDB; this device does both, as scsi_dev.h says: it writes what it has
- * and reports that CHECK CONDITION. */
+ * When it sent fewer than the CDB asks for, tgtd (bs_rdwr.c) writes what
+ * it got and answers GOOD, leaving the residual to iSCSI, and libiscsi's
+ * iscsi-test-cu (Write10.Residuals) expects exactly that, with the blocks
+ * beyond untouched; so does this device. A trailing part of a block it
+ * cannot write: it answers as LIO does (target_cmd_size_check) to any
+ * WRITE whose expected length differs from its CDB's, ILLEGAL REQUEST,
+ * INVALID FIELD IN COMMAND INFORMATION UNIT, which iscsi-test-cu accepts
+ * there. */
 static void do_write(struct scsi_cmd *c, uint64_t offset, uint64_t bytes, bool sync)
 {
-	size_t n = c->out_len < bytes ? c->out_len - c->out_len % SCSI_BLOCK_SIZE : (size_t)bytes;
+	bool short_data = c->out_len < bytes;
+	size_t n = short_data ? c->out_len - c->out_len % SCSI_BLOCK_SIZE : (size_t)bytes;
 	if (c->lun->ram) {
 		if (n)   /* data_out may be NULL when nothing was sent */
 			memcpy(c->lun->ram + offset, c->data_out, n);
@@ -116,8 +120,8 @@ static void do_write(struct scsi_cmd *c, uint64_t offset, uint64_t bytes, bool s
 		scsi_fail(c, SCSI_SENSE_MEDIUM_ERROR, SCSI_ASC_WRITE_ERROR);
 		return;
 	}
-	if (n < bytes)
-		scsi_fail(c, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ASC_INVALID_FIELD_IN_CDB);
+	if (short_data && c->out_len % SCSI_BLOCK_SIZE)
+		scsi_fail(c, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ASC_INVALID_FIELD_IN_COMMAND_IU);
 }
 
 void scsi_op_read_write(struct scsi_cmd *c)

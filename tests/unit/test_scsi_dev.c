@@ -690,18 +690,36 @@ static void test_read_cut_to_expected_length(void **state)
 	assert_int_equal(in[1000], 0xee);
 }
 
-/* Less data than the CDB asks: the whole blocks are written, then CHECK
- * CONDITION; more: the excess is ignored. */
+/* Less data than the CDB asks: the whole blocks are written and the
+ * command is GOOD (tgtd; libiscsi's Write10.Residuals), a part of a block
+ * is not written and CHECK CONDITION says INVALID FIELD IN COMMAND IU;
+ * more than the CDB asks: the excess is ignored. */
 static void test_short_and_long_write(void **state)
 {
 	(void)state;
 	fill(out, 3 * SCSI_BLOCK_SIZE, 2);
-	write_blocks(LUN(0), 0x2a, 8, 2, out, SCSI_BLOCK_SIZE + 100);
-	assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x24, 0x00);
+	write_blocks(LUN(0), 0x2a, 8, 2, out, SCSI_BLOCK_SIZE);
+	assert_good(0);
 	read_blocks(LUN(0), 0x28, 8, 2);
 	assert_good(2 * SCSI_BLOCK_SIZE);
 	assert_memory_equal(in, out, SCSI_BLOCK_SIZE);
 	for (size_t i = SCSI_BLOCK_SIZE; i < 2 * SCSI_BLOCK_SIZE; i++)
+		assert_int_equal(in[i], 0);
+
+	write_blocks(LUN(0), 0x2a, 12, 2, out, SCSI_BLOCK_SIZE + 100);
+	assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x0e, 0x03);
+	read_blocks(LUN(0), 0x28, 12, 2);
+	assert_good(2 * SCSI_BLOCK_SIZE);
+	assert_memory_equal(in, out, SCSI_BLOCK_SIZE);
+	for (size_t i = SCSI_BLOCK_SIZE; i < 2 * SCSI_BLOCK_SIZE; i++)
+		assert_int_equal(in[i], 0);
+
+	write_blocks(LUN(0), 0x2a, 16, 1, out, 200);
+	assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x0e, 0x03);
+	write_blocks(LUN(0), 0x2a, 16, 1, NULL, 0);
+	assert_good(0);
+	read_blocks(LUN(0), 0x28, 16, 1);
+	for (size_t i = 0; i < SCSI_BLOCK_SIZE; i++)
 		assert_int_equal(in[i], 0);
 
 	write_blocks(LUN(0), 0x2a, 20, 2, out, 3 * SCSI_BLOCK_SIZE);
