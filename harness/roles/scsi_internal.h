@@ -17,7 +17,7 @@
 #define SCSI_SERIAL_MAX 32               /* device serial characters kept */
 #define SCSI_READ_CAPACITY16_ACTION 0x10 /* of SERVICE ACTION IN (16), 0x9e */
 
-/* Additional sense codes (ASC << 8 | ASCQ), SPC-4 Annex D. */
+/* Additional sense codes (ASC << 8 | ASCQ), from the SPC-4 table. */
 enum scsi_asc {
 	SCSI_ASC_NONE = 0x0000,
 	SCSI_ASC_WRITE_ERROR = 0x0c00,
