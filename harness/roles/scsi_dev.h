@@ -69,6 +69,18 @@ struct scsi_result {
 	size_t data_in_len;      /* bytes written to data_in */
 };
 
+/* Sense keys (SPC-4) the device reports. */
+enum scsi_sense_key {
+	SCSI_SENSE_NO_SENSE = 0x0,
+	SCSI_SENSE_MEDIUM_ERROR = 0x3,
+	SCSI_SENSE_ILLEGAL_REQUEST = 0x5,
+};
+
+/* Make r a CHECK CONDITION with fixed-format sense (response code 0x70,
+ * 18 bytes) carrying key, asc and ascq; r's data in is dropped. For the
+ * iSCSI layer too, when it fails a command before the device sees it. */
+void scsi_result_check(struct scsi_result *r, uint8_t key, uint8_t asc, uint8_t ascq);
+
 /*
  * Execute one command. lun is the 8-byte LUN field as a big-endian number
  * (single-level addressing: LUN n is n << 48). For a write, data_out holds
