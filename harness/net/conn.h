@@ -12,7 +12,7 @@
 
 #include "harness/event.h"
 #include "harness/net/shim.h"
-#include "harness/proto/io.h"
+#include "harness/net/carrier.h"
 #include "pdu/pdu.h"
 
 struct net_server;

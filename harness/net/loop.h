@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "harness/proto/io.h"
+#include "harness/net/carrier.h"
 
 struct net_loop;
 

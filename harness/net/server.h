@@ -13,8 +13,7 @@
 
 #include "harness/event.h"
 #include "harness/net/loop.h"
-#include "harness/proto/engine.h"
-#include "harness/proto/io.h"
+#include "harness/net/carrier.h"
 
 #define NET_DEFAULT_MAX_DATA_SEGMENT (16u * 1024u * 1024u)
 #define NET_DEFAULT_MAX_CONNS 4096u

@@ -57,7 +57,9 @@ struct scsi_plan {
 				length for commands returning data) */
 };
 
-/* Plan lun/cdb; an unknown opcode or LUN plans SCSI_DIR_NONE. */
+/* Plan lun/cdb; an unknown opcode plans SCSI_DIR_NONE, and so does any
+ * command on a missing LUN except INQUIRY, REQUEST SENSE and REPORT LUNS
+ * (they answer on any LUN). */
 struct scsi_plan scsi_cmd_plan(const struct scsi_dev *d, uint64_t lun,
 			       const uint8_t *cdb, size_t cdb_len);
 
@@ -85,8 +87,10 @@ void scsi_result_check(struct scsi_result *r, uint8_t key, uint8_t asc, uint8_t 
  * Execute one command. lun is the 8-byte LUN field as a big-endian number
  * (single-level addressing: LUN n is n << 48). For a write, data_out holds
  * the data the initiator sent (out_len bytes, which may be less than the
- * CDB asks: the device writes what it has and reports CHECK CONDITION, or
- * more: the excess is ignored). For a read or a command returning data,
+ * CDB asks: the whole blocks that came are written and the answer is GOOD,
+ * as tgtd does and libiscsi's Write10Residuals expects, or ILLEGAL
+ * REQUEST 0x0e/0x03 when a partial block is left over, as LIO; or more:
+ * the excess is ignored). For a read or a command returning data,
  * up to in_cap bytes go to data_in (in_cap is the transfer length the
  * initiator expects; the device returns min(in_cap, what the command
  * yields)). Never fails as a function: errors are CHECK CONDITION with

@@ -1,19 +1,24 @@
-/* io.h — what a protocol engine (the target now, the initiator later) asks
- * of whatever carries its connections. The engines in proto/ and roles/
- * never touch a socket or a clock themselves: they are driven by calls
- * (a connection opened, a PDU framed, a connection closed, a timer fired)
- * and act through these callbacks. net/ implements them over epoll and TCP;
- * the tests and the fuzzers implement them over memory, so a whole target
- * runs deterministically without a socket.
+/* carrier.h — the contract between a protocol engine (the target now, the
+ * initiator later: proto/, roles/) and whatever carries its connections
+ * (net/'s TCP server, net/'s in-memory carrier for tests and fuzzers, a
+ * capture replayed). The engine never touches a socket or a clock itself:
+ * the carrier drives it through proto_engine_ops (a connection opened, a
+ * PDU framed, a connection closed; timers fire) and the engine acts
+ * through proto_io. The carrier owns the connections; conn ids are the
+ * carrier's, unique within a run, never 0.
+ *
+ * It lives in net/ because the engines sit above net/ (DESIGN.md: proto/
+ * uses net/); net/ knows nothing of any engine beyond this contract.
  */
-#ifndef HARNESS_PROTO_IO_H
-#define HARNESS_PROTO_IO_H
+#ifndef HARNESS_NET_CARRIER_H
+#define HARNESS_NET_CARRIER_H
 
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "harness/event.h"
 #include "pdu/pdu.h"
 
 /* Why a connection ended, as its carrier saw it. */
@@ -54,6 +59,21 @@ struct proto_io {
 	/* One line for the operator's log (conn 0: not about one connection). */
 	void (*log)(void *ctx, enum proto_log_level level, uint32_t conn,
 		    const char *fmt, va_list ap);
+};
+
+
+struct proto_engine_ops {
+	void *engine;
+	/* A TCP connection was established. */
+	void (*opened)(void *engine, uint32_t conn, const struct ev_endpoints *ep);
+	/* One framed PDU read from conn (bytes: the whole PDU, with the
+	 * digests dg the framer applied). parse_rc is PDU_OK, or
+	 * PDU_E_HEADER_DIGEST / PDU_E_DATA_DIGEST when a digest did not
+	 * verify (the bytes are still the whole PDU as framed). */
+	void (*pdu)(void *engine, uint32_t conn, const uint8_t *bytes, size_t len,
+		    struct pdu_digests dg, int parse_rc);
+	/* conn is gone; no call names it again. */
+	void (*closed)(void *engine, uint32_t conn, enum proto_close_why why);
 };
 
 #endif
