@@ -1,5 +1,6 @@
 /* login_security.c — the target's security stage: AuthMethod and the CHAP
  * exchange, one-way and mutual (RFC 7143 §12.1.3). See login_security.h. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,11 +102,24 @@ bool login_security_begun(const struct login_security *s)
 	return s->state != SEC_START;
 }
 
-static uint16_t fail(char *why, size_t why_len, const char *fmt,
-		     const char *a, const char *b)
+static uint16_t fail(char *why, size_t why_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Every CHAP failure is 0x0201, as LIO answers them (LOGIN-031). */
+static uint16_t fail(char *why, size_t why_len, const char *fmt, ...)
 {
-	snprintf(why, why_len, fmt, a ? a : "", b ? b : "");
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, why_len, fmt, ap);
+	va_end(ap);
 	return LOGIN_STATUS_AUTH_FAILED;
+}
+
+/* A taken value for a message: "(none)" when the key was not sent. */
+static const char *shown(const char *value)
+{
+	return value ? value : "(none)";
 }
 
 static uint16_t answer_auth_method(struct login_security *s,
@@ -115,9 +129,6 @@ static uint16_t answer_auth_method(struct login_security *s,
 	const char *offer = s->taken[K_AUTH];
 	char ans[PDU_KV_MAX_SIMPLE_VALUE + 1];
 
-	if (s->state != SEC_START)
-		return fail(why, why_len, "LOGIN-030: AuthMethod=%s%s after "
-			    "the method was agreed", offer, NULL);
 	/* LOGIN-021, LOGIN-030: the first offered method the target takes:
 	 * CHAP when it has a secret, None otherwise. */
 	pdu_key_respond(pdu_key_find("AuthMethod"), offer,
@@ -129,7 +140,7 @@ static uint16_t answer_auth_method(struct login_security *s,
 			    "no method the target accepts (%s)", offer,
 			    s->chap ? "CHAP" : "None");
 	if (!kv_out_add(out, "AuthMethod", ans))
-		return fail(why, why_len, "out of memory%s%s", NULL, NULL);
+		return fail(why, why_len, "out of memory");
 	s->state = strcmp(ans, "CHAP") == 0 ? SEC_WAIT_ALG : SEC_DONE;
 	return 0;
 }
@@ -141,13 +152,13 @@ static uint16_t answer_algorithm(struct login_security *s, struct kv_out *out,
 	char hex[2 + 2 * CHAP_MAX_DIGEST + 1];
 
 	if (s->state != SEC_WAIT_ALG)
-		return fail(why, why_len, "LOGIN-030: CHAP_A=%s%s outside "
-			    "the CHAP exchange", offer, NULL);
+		return fail(why, why_len, "LOGIN-030: CHAP_A=%s outside "
+			    "the CHAP exchange", offer);
 	s->alg = chap_pick_algorithm(offer);
 	if (s->alg == 0)
-		return fail(why, why_len, "LOGIN-030: CHAP_A=%s%s offers no "
+		return fail(why, why_len, "LOGIN-030: CHAP_A=%s offers no "
 			    "algorithm the target supports (5, 6, 7, 8)",
-			    offer, NULL);
+			    offer);
 	s->challenge_len = chap_challenge_len(s->alg);
 	s->rand_bytes(s->ctx, &s->id, 1);
 	s->rand_bytes(s->ctx, s->challenge, s->challenge_len);
@@ -155,7 +166,7 @@ static uint16_t answer_algorithm(struct login_security *s, struct kv_out *out,
 	if (!kv_out_add_num(out, "CHAP_A", (uint64_t)s->alg) ||
 	    !kv_out_add_num(out, "CHAP_I", s->id) ||
 	    !kv_out_add(out, "CHAP_C", hex))
-		return fail(why, why_len, "out of memory%s%s", NULL, NULL);
+		return fail(why, why_len, "out of memory");
 	s->state = SEC_WAIT_REPLY;
 	return 0;
 }
@@ -173,35 +184,35 @@ static uint16_t answer_mutual(struct login_security *s, struct kv_out *out,
 	if (!s->taken[K_I] || !s->taken[K_C])
 		return fail(why, why_len, "LOGIN-030: mutual CHAP needs both "
 			    "CHAP_I and CHAP_C (got CHAP_I=%s CHAP_C=%s)",
-			    s->taken[K_I], s->taken[K_C]);
+			    shown(s->taken[K_I]), shown(s->taken[K_C]));
 	if (!s->chap->mutual_secret)
 		return fail(why, why_len, "LOGIN-030: the initiator asks for "
-			    "mutual CHAP (CHAP_C=%s%s); the target has no "
-			    "mutual secret", s->taken[K_C], NULL);
+			    "mutual CHAP (CHAP_C=%s); the target has no "
+			    "mutual secret", s->taken[K_C]);
 	if (pdu_kv_parse_number(s->taken[K_I], false, &id, NULL) != PDU_OK ||
 	    id > 255)
-		return fail(why, why_len, "LOGIN-030: CHAP_I=%s%s is not an "
-			    "identifier 0-255", s->taken[K_I], NULL);
+		return fail(why, why_len, "LOGIN-030: CHAP_I=%s is not an "
+			    "identifier 0-255", s->taken[K_I]);
 	clen = pdu_kv_decode_binary(s->taken[K_C], c, sizeof(c), NULL);
 	if (clen <= 0)
-		return fail(why, why_len, "LOGIN-030: CHAP_C=%s%s is not a "
-			    "binary value", s->taken[K_C], NULL);
+		return fail(why, why_len, "LOGIN-030: CHAP_C=%s is not a "
+			    "binary value", s->taken[K_C]);
 	/* LOGIN-033: the target's own challenge sent back is a reflection
 	 * attack; LIO fails the login. */
 	if ((size_t)clen == s->challenge_len &&
 	    memcmp(c, s->challenge, s->challenge_len) == 0)
-		return fail(why, why_len, "LOGIN-033: CHAP_C=%s%s is the "
-			    "challenge the target sent", s->taken[K_C], NULL);
+		return fail(why, why_len, "LOGIN-033: CHAP_C=%s is the "
+			    "challenge the target sent", s->taken[K_C]);
 	size_t n = chap_response(s->alg, (uint8_t)id, s->chap->mutual_secret,
 				 c, (size_t)clen, r);
 	if (n == 0)
-		return fail(why, why_len, "LOGIN-030: digest unavailable%s%s",
-			    NULL, NULL);
+		return fail(why, why_len, "LOGIN-030: digest %d unavailable",
+			    s->alg);
 	pdu_kv_encode_hex(r, n, hex, sizeof(hex));
 	if (!kv_out_add(out, "CHAP_N", s->chap->mutual_user ?
 			s->chap->mutual_user : "") ||
 	    !kv_out_add(out, "CHAP_R", hex))
-		return fail(why, why_len, "out of memory%s%s", NULL, NULL);
+		return fail(why, why_len, "out of memory");
 	return 0;
 }
 
@@ -213,23 +224,23 @@ static uint16_t answer_reply(struct login_security *s, struct kv_out *out,
 
 	if (s->state != SEC_WAIT_REPLY)
 		return fail(why, why_len, "LOGIN-030: CHAP_N=%s CHAP_R=%s "
-			    "before the target's challenge", s->taken[K_N],
-			    s->taken[K_R]);
+			    "before the target's challenge",
+			    shown(s->taken[K_N]), shown(s->taken[K_R]));
 	if (!s->taken[K_N] || !s->taken[K_R])
 		return fail(why, why_len, "LOGIN-030: the reply needs both "
 			    "CHAP_N and CHAP_R (got CHAP_N=%s CHAP_R=%s)",
-			    s->taken[K_N], s->taken[K_R]);
+			    shown(s->taken[K_N]), shown(s->taken[K_R]));
 	/* LOGIN-031: LIO checks the name as well as the response. */
 	if (!s->chap->user || strcmp(s->taken[K_N], s->chap->user) != 0)
 		return fail(why, why_len, "LOGIN-031: CHAP_N=%s is not the "
 			    "configured user %s", s->taken[K_N],
-			    s->chap->user);
+			    shown(s->chap->user));
 	rlen = pdu_kv_decode_binary(s->taken[K_R], r, sizeof(r), NULL);
 	if (rlen <= 0 || !chap_verify(s->alg, s->id, s->chap->secret,
 				      s->challenge, s->challenge_len, r,
 				      (size_t)rlen))
-		return fail(why, why_len, "LOGIN-031: CHAP_R=%s%s does not "
-			    "verify", s->taken[K_R], NULL);
+		return fail(why, why_len, "LOGIN-031: CHAP_R=%s does not "
+			    "verify", s->taken[K_R]);
 	if (s->taken[K_I] || s->taken[K_C]) {
 		uint16_t st = answer_mutual(s, out, why, why_len);
 		if (st)
@@ -252,8 +263,8 @@ uint16_t login_security_answer(struct login_security *s, struct kv_out *out,
 		st = answer_reply(s, out, why, why_len);
 	else if (!st && (s->taken[K_I] || s->taken[K_C]))
 		st = fail(why, why_len, "LOGIN-030: CHAP_I=%s CHAP_C=%s "
-			  "without the initiator's own reply", s->taken[K_I],
-			  s->taken[K_C]);
+			  "without the initiator's own reply",
+			  shown(s->taken[K_I]), shown(s->taken[K_C]));
 	clear_taken(s);
 	return st;
 }

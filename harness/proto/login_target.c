@@ -325,32 +325,21 @@ static const char *own_value(const struct login_target *lt, const char *key,
 			     char *buf, size_t cap)
 {
 	const struct login_target_cfg *c = lt->cfg;
-	static const struct { const char *key; size_t off; } nums[] = {
-		{ "MaxConnections",
-		  offsetof(struct login_target_cfg, max_connections) },
-		{ "MaxBurstLength",
-		  offsetof(struct login_target_cfg, max_burst_length) },
-		{ "FirstBurstLength",
-		  offsetof(struct login_target_cfg, first_burst_length) },
-		{ "MaxOutstandingR2T",
-		  offsetof(struct login_target_cfg, max_outstanding_r2t) },
-		{ "DefaultTime2Wait",
-		  offsetof(struct login_target_cfg, default_time2wait) },
-		{ "DefaultTime2Retain",
-		  offsetof(struct login_target_cfg, default_time2retain) },
+	const struct { const char *key; uint32_t value; } nums[] = {
+		{ "MaxConnections", c->max_connections },
+		{ "MaxBurstLength", c->max_burst_length },
+		{ "FirstBurstLength", c->first_burst_length },
+		{ "MaxOutstandingR2T", c->max_outstanding_r2t },
+		{ "DefaultTime2Wait", c->default_time2wait },
+		{ "DefaultTime2Retain", c->default_time2retain },
+		{ "ErrorRecoveryLevel", c->max_erl },
 	};
 
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
 		if (strcmp(key, nums[i].key) == 0) {
-			uint32_t v;
-			memcpy(&v, (const char *)c + nums[i].off, sizeof(v));
-			snprintf(buf, cap, "%u", v);
+			snprintf(buf, cap, "%u", nums[i].value);
 			return buf;
 		}
-	}
-	if (strcmp(key, "ErrorRecoveryLevel") == 0) {
-		snprintf(buf, cap, "%u", c->max_erl);
-		return buf;
 	}
 	if (strcmp(key, "InitialR2T") == 0)
 		return c->initial_r2t ? "Yes" : "No";
@@ -445,12 +434,11 @@ static bool declare(struct login_target *lt, uint8_t csg)
 	return true;
 }
 
-/* The identity keys, read once from the first request sequence. */
-static bool identity_key(const char *key)
+/* InitiatorName and TargetName, read once by identify(). */
+static bool is_name_key(const char *key)
 {
 	return strcmp(key, "InitiatorName") == 0 ||
-	       strcmp(key, "TargetName") == 0 ||
-	       strcmp(key, "SessionType") == 0;
+	       strcmp(key, "TargetName") == 0;
 }
 
 static uint16_t use_error(struct login_target *lt, const struct req_pair *p,
@@ -483,14 +471,15 @@ static uint16_t answer_keys(struct login_target *lt, const struct pdu_hdr *req,
 		const struct pdu_key_def *def = pdu_key_find(p->key);
 		int rc;
 
-		if (identity_key(p->key) && strcmp(p->key, "SessionType") != 0)
-			continue;
-		/* LOGIN-026 (leading only), sender and stage rules. */
-		rc = pdu_key_check_use(def, false, req->csg, lt->bind.leading,
-				       &err);
-		if (rc != PDU_OK)
-			return use_error(lt, p, rc, &err);
-		if (identity_key(p->key))
+		/* LOGIN-026 (leading only), sender and stage rules; the
+		 * names were read by identify(). */
+		if (!is_name_key(p->key)) {
+			rc = pdu_key_check_use(def, false, req->csg,
+					       lt->bind.leading, &err);
+			if (rc != PDU_OK)
+				return use_error(lt, p, rc, &err);
+		}
+		if (is_name_key(p->key) || strcmp(p->key, "SessionType") == 0)
 			continue;
 		if (login_security_handles(p->key)) {
 			login_security_take(lt->sec, p->key, p->value);
