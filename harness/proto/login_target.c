@@ -63,6 +63,28 @@ static void seterr(struct login_target *lt, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A pdu/keys error as the login's error: the catalogue ID its message
+ * starts with (else fallback), the pair when given, and the reason. */
+static void kv_error(struct login_target *lt, const char *fallback,
+		     const struct req_pair *p, const struct pdu_error *err)
+{
+	const char *msg = err->msg, *id = fallback;
+	size_t n = strcspn(msg, ":");
+	char own_id[16];
+
+	if (strncmp(msg, "LOGIN-", 6) == 0 && n < sizeof(own_id) &&
+	    msg[n] == ':') {
+		memcpy(own_id, msg, n);
+		own_id[n] = '\0';
+		id = own_id;
+		msg += n + 1 + (msg[n + 1] == ' ');
+	}
+	if (p)
+		seterr(lt, "%s: %s=%s: %s", id, p->key, p->value, msg);
+	else
+		seterr(lt, "%s: %s", id, msg);
+}
+
 struct login_target *login_target_create(const struct login_target_cfg *cfg,
 					 uint32_t initial_statsn)
 {
@@ -274,7 +296,7 @@ static uint16_t identify(struct login_target *lt, const struct req_pair *pairs,
 		return ST_MISSING_PARAMETER;
 	}
 	if (pdu_key_check_value(pdu_key_find("InitiatorName"), iname, &err)) {
-		seterr(lt, "LOGIN-013: InitiatorName=%s: %s", iname, err.msg);
+		kv_error(lt, "LOGIN-013", NULL, &err);
 		return ST_INITIATOR_ERROR;
 	}
 	/* SessionType defaults to Normal (§13.21). */
@@ -376,8 +398,7 @@ static uint16_t answer_key(struct login_target *lt, const struct req_pair *p)
 		if (rc < 0) {
 			/* LOGIN-028: LIO fails a declaration out of range
 			 * as an initiator error. */
-			seterr(lt, "LOGIN-028: %s=%s: %s", p->key, p->value,
-			       err.msg);
+			kv_error(lt, "LOGIN-028", NULL, &err);
 			return ST_INITIATOR_ERROR;
 		}
 		return 0;
@@ -397,12 +418,9 @@ static uint16_t answer_key(struct login_target *lt, const struct req_pair *p)
 	 * sent, as LIO does not: the outcome is fixed by the offer. */
 	if (rc == PDU_KEY_ANSWER_REQUIRED && !kv_out_add(&lt->resp, p->key, ans))
 		return ST_TARGET_ERROR;
-	if (rc != PDU_KEY_ANSWER_NONE &&
-	    pdu_key_params_apply(&lt->params, p->key, ans, false, &err) < 0) {
-		seterr(lt, "%s %s=%s: %s", def && def->rule ? def->rule : "",
-		       p->key, ans, err.msg);
-		return ST_INITIATOR_ERROR;
-	}
+	/* The responder's answer is a valid outcome: it always applies. */
+	if (rc != PDU_KEY_ANSWER_NONE)
+		pdu_key_params_apply(&lt->params, p->key, ans, false, NULL);
 	return 0;
 }
 
@@ -446,8 +464,8 @@ static uint16_t use_error(struct login_target *lt, const struct req_pair *p,
 {
 	const char *rule = pdu_kv_rule(rc);
 
-	seterr(lt, "%s: %s=%s: %s", rule ? rule : "LOGIN-004", p->key,
-	       p->value, err->msg);
+	kv_error(lt, rule ? rule : "RFC 7143 §13 (no catalogue row)", p,
+		 err);
 	/* LIO fails a key it may not take here as an initiator error. */
 	return ST_INITIATOR_ERROR;
 }
@@ -521,7 +539,7 @@ static uint16_t decide_transit(struct login_target *lt,
 	}
 	if (req->nsg == PDU_STAGE_FULL_FEATURE &&
 	    pdu_key_params_check(&lt->params, &err) != PDU_OK) {
-		seterr(lt, "LOGIN-028: %s", err.msg);
+		kv_error(lt, "LOGIN-028", NULL, &err);
 		return ST_INITIATOR_ERROR;
 	}
 	*transit = true;
@@ -549,16 +567,11 @@ static uint16_t read_pairs(struct login_target *lt, struct req_pair **out,
 	int rc;
 
 	while ((rc = pdu_kv_next(&lt->parser, &kv, &err)) != 0) {
+		if (rc > 0)
+			rc = pdu_kv_seen_add(&lt->seen, kv.key, kv.offset,
+					     false, &err);
 		if (rc < 0) {
-			const char *rule = pdu_kv_rule(rc);
-			seterr(lt, "%s: key \"%s\": %s",
-			       rule ? rule : "LOGIN-017", kv.key, err.msg);
-			goto fail;
-		}
-		rc = pdu_kv_seen_add(&lt->seen, kv.key, kv.offset, false, &err);
-		if (rc != PDU_OK) {
-			seterr(lt, "LOGIN-024: %s=%s: %s", kv.key, kv.value,
-			       err.msg);
+			kv_error(lt, "LOGIN-017", NULL, &err);
 			goto fail;
 		}
 		if (n == cap) {
@@ -675,17 +688,19 @@ int login_target_rx(struct login_target *lt, const uint8_t *pdu, size_t len,
 		return LOGIN_PROTOCOL;
 	}
 	if (len < PDU_BHS_LEN || pdu_parse(pdu, len, none, &v, &err) != PDU_OK) {
-		seterr(lt, "LOGIN-001: not a whole Login Request (%zu bytes)",
-		       len);
+		seterr(lt, "RFC 7143 §6 (no catalogue row): not a whole "
+		       "Login Request (%zu bytes)", len);
 		lt->over = true;
 		return LOGIN_PROTOCOL;
 	}
 	pdu_hdr_decode(pdu, &h);
 	if (h.opcode != PDU_OP_LOGIN_REQ) {
 		char name[24];
-		/* LOGIN-001: only Login Requests before Full Feature Phase;
-		 * LIO closes the connection without a response. */
-		seterr(lt, "LOGIN-001: %s (opcode 0x%02x) during login",
+		/* Only Login Requests before Full Feature Phase (no
+		 * catalogue row): LIO closes the connection without a
+		 * response. */
+		seterr(lt, "RFC 7143 §6 (no catalogue row): %s (opcode "
+		       "0x%02x) during login, where only Login Requests go",
 		       pdu_opcode_name(h.opcode, name), h.opcode);
 		lt->over = true;
 		return LOGIN_PROTOCOL;

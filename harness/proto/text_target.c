@@ -231,12 +231,13 @@ static int answer_request(struct text_target *tt)
 
 	kv_out_clear(&tt->resp);
 	while ((rc = pdu_kv_next(&tt->parser, &p, &err)) != 0) {
-		if (rc < 0 ||
-		    pdu_kv_seen_add(&tt->seen, p.key, p.offset, false, &err) !=
-		    PDU_OK) {
-			const char *rule = pdu_kv_rule(err.code);
-			seterr(tt, "%s: key \"%s\": %s", rule ? rule :
-			       "LOGIN-017", p.key, err.msg);
+		if (rc > 0)
+			rc = pdu_kv_seen_add(&tt->seen, p.key, p.offset, false,
+					     &err);
+		if (rc < 0) {
+			/* err.msg names the catalogue ID (LOGIN-017,
+			 * LOGIN-024, ...) when the error has one. */
+			seterr(tt, "%s", err.msg);
 			return TEXT_REJECT;
 		}
 		if (!answer_key(tt, &p)) {
