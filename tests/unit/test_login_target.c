@@ -537,6 +537,46 @@ static void test_bad_stage_flags(void **state)
 	assert_failed(f, send_pdu(f, &h, text, len), 0x0200, "LOGIN-002");
 }
 
+static void test_first_burst_above_max_burst(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const keys[] = {
+		"InitiatorName=" INAME, "TargetName=" TNAME,
+		"FirstBurstLength=65536", "MaxBurstLength=4096", NULL
+	};
+
+	start(f);
+	assert_failed(f, send_keys(f, 1, 3, true, keys), 0x0200, "LOGIN-028");
+}
+
+static void test_stage_mismatch(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const first[] = {
+		"InitiatorName=" INAME, "TargetName=" TNAME, NULL
+	};
+	static const char *const none[] = { NULL };
+
+	start(f);
+	assert_int_equal(send_keys(f, 1, 0, false, first), LOGIN_CONTINUE);
+	assert_failed(f, send_keys(f, 0, 1, true, none), 0x0200, "LOGIN-004");
+}
+
+static void test_isid_changed(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const first[] = {
+		"InitiatorName=" INAME, "TargetName=" TNAME, NULL
+	};
+	struct pdu_hdr h;
+
+	start(f);
+	assert_int_equal(send_keys(f, 1, 0, false, first), LOGIN_CONTINUE);
+	tw_login_hdr(&h, 1, 3, true, false, 0, ITT, CMDSN);
+	h.isid[5] = 9;
+	assert_failed(f, send_pdu(f, &h, NULL, 0), 0x0200, "LOGIN-009");
+}
+
 static void test_operational_key_in_security_stage(void **state)
 {
 	struct fixture *f = *state;
@@ -956,6 +996,9 @@ int main(void)
 		T(test_malformed_key),
 		T(test_duplicate_key),
 		T(test_bad_stage_flags),
+		T(test_first_burst_above_max_burst),
+		T(test_stage_mismatch),
+		T(test_isid_changed),
 		T(test_operational_key_in_security_stage),
 		T(test_joining_connection),
 		T(test_joining_connection_leading_only_key),
