@@ -114,6 +114,7 @@ const struct login_identity *login_target_identity(const struct login_target *lt
 /* The StatSN the next response on this connection carries, and the
  * ExpStatSN the initiator last acknowledged. */
 uint32_t login_target_next_statsn(const struct login_target *lt);
+uint32_t login_target_expstatsn(const struct login_target *lt);
 /* Why the login failed or was refused ("" if it did not), naming the
  * catalogue ID, the key and the value. */
 const char *login_target_error(const struct login_target *lt);
