@@ -432,7 +432,8 @@ int pdu_key_params_apply(struct pdu_key_params *p, const char *key,
 			 const char *value, bool declared_by_target,
 			 struct pdu_error *err);
 /* Cross-key rules on the result: FirstBurstLength <= MaxBurstLength
- * (LOGIN-028). Returns PDU_OK or PDU_KV_E_BAD_VALUE. */
+ * (LOGIN-028) unless FirstBurstLength is irrelevant (InitialR2T=Yes and
+ * ImmediateData=No). Returns PDU_OK or PDU_KV_E_BAD_VALUE. */
 int pdu_key_params_check(const struct pdu_key_params *p,
 			 struct pdu_error *err);
 

@@ -144,7 +144,11 @@ void pdu_key_params_init(struct pdu_key_params *p)
 int pdu_key_params_check(const struct pdu_key_params *p,
 			 struct pdu_error *err)
 {
-	if (!p->discovery && p->first_burst_length > p->max_burst_length) {
+	/* FirstBurstLength is irrelevant (and keeps its default) when no
+	 * unsolicited data is allowed (§13.14): nothing to compare then */
+	bool no_unsolicited = p->initial_r2t && !p->immediate_data;
+	if (!p->discovery && !no_unsolicited &&
+	    p->first_burst_length > p->max_burst_length) {
 		pdu_kv_seterr(err, PDU_KV_E_BAD_VALUE, "kv.value", 0,
 			      "LOGIN-028: FirstBurstLength %" PRIu32 " exceeds "
 			      "MaxBurstLength %" PRIu32 " (§13.14)",

@@ -452,6 +452,10 @@ static void expstatsn_check(struct chk_ctx *c, struct sq_conn *q,
 	char op[24];
 	if (!pdu_opcode_is_defined(p->opcode) || !cn->statsn_known)
 		return;
+	/* A Logout Request closing another connection carries that
+	 * connection's ExpStatSN (RFC 7143 §11.14.4): LOGOUT-002's business */
+	if (chk_logout_names_other(h, cn))
+		return;
 	/* a smaller ExpStatSN than before breaks no rule (the catalogue
 	 * reports it): an initiator waiting on a Status SNACK does it */
 	if (cn->expstatsn_known && serial_lt(h->expstatsn, cn->last_expstatsn) &&

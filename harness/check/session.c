@@ -46,6 +46,26 @@ struct chk_conn *chk_conn_by_cid(const struct chk_session *s, int cid,
 	return NULL;
 }
 
+/* The connection with this CID that failed (its TCP connection ended in
+ * Full Feature Phase without a logout, and nothing replaced it yet): a
+ * login with its CID reinstates it too (RFC 7143 §6.3.4, ERL2-019). */
+static struct chk_conn *failed_conn_by_cid(const struct chk_session *s, int cid)
+{
+	for (size_t i = s->n_conns; i-- > 0;) {
+		struct chk_conn *c = s->conns[i];
+		if (c->cid == cid && c->phase == CHK_PHASE_CLOSED && c->login_done &&
+		    !c->logged_out && !c->replaced_by)
+			return c;
+	}
+	return NULL;
+}
+
+bool chk_logout_names_other(const struct pdu_hdr *h, const struct chk_conn *c)
+{
+	return h->opcode == PDU_OP_LOGOUT_REQ && h->logout_reason != 0 &&
+	       (int)h->cid != c->cid;
+}
+
 size_t chk_live_conns(const struct chk_session *s)
 {
 	size_t n = 0;
@@ -772,6 +792,8 @@ static void assign_login(struct chk_engine *e, struct chk_conn *c,
 	s = session_by_tsih(e, h->isid, h->tsih);
 	if (s) {
 		struct chk_conn *old = chk_conn_by_cid(s, h->cid, NULL);
+		if (!old)
+			old = failed_conn_by_cid(s, h->cid);
 		if (chk_eng_place(e, s, c) != CHK_OK)
 			return;
 		if (old) {
@@ -1119,7 +1141,8 @@ static void initiator_pdu(struct chk_engine *e, struct chk_conn *c,
 		c->last_cmdsn_sent = h->cmdsn;
 		c->cmdsn_sent = true;
 	}
-	if (!first_login) {
+	if (!first_login && pdu_opcode_is_defined(h->opcode) &&
+	    !chk_logout_names_other(h, c)) {
 		c->last_expstatsn = h->expstatsn;
 		c->expstatsn_known = true;
 		prune_acked(s, c, h->expstatsn);
@@ -1149,6 +1172,10 @@ static void tmf_response(struct chk_session *s, struct chk_conn *c,
 		if (ref) {
 			ref->reassigned = true;
 			ref->conn = c;
+			/* the R2Ts of the old connection are void: the
+			 * target asks again for what is missing (ERL2-009) */
+			for (size_t i = 0; i < ref->n_r2t; i++)
+				ref->r2ts[i].done = true;
 		}
 		break;
 	default:

@@ -280,6 +280,10 @@ struct chk_task *chk_task_find(const struct chk_session *s, uint32_t itt);
 struct chk_conn *chk_conn_by_cid(const struct chk_session *s, int cid,
 				 const struct chk_conn *except);
 /* Connections of s in Full Feature Phase (or unknown phase) right now. */
+/* A Logout Request that closes another connection of the session than
+ * the one it travels on (reason 1 or 2, another CID): its ExpStatSN is
+ * that connection's (RFC 7143 §11.14.4), not c's. */
+bool chk_logout_names_other(const struct pdu_hdr *h, const struct chk_conn *c);
 size_t chk_live_conns(const struct chk_session *s);
 /* The stream of dir on c has had no gap so far. */
 static inline bool chk_stream_ok(const struct chk_conn *c, enum ev_dir dir)

@@ -16,5 +16,6 @@ struct cli_command {
 extern const struct cli_command cli_golden;
 extern const struct cli_command cli_check;
 extern const struct cli_command cli_diff;
+extern const struct cli_command cli_target;
 
 #endif

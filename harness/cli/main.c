@@ -9,6 +9,7 @@ static const struct cli_command *const commands[] = {
 	&cli_check,
 	&cli_diff,
 	&cli_golden,
+	&cli_target,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

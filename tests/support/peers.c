@@ -917,6 +917,98 @@ int peer_tcpdump_start(int port, const char *pcap, const char *log, struct peer_
 
 /* The number at the start of the line of text that contains phrase
  * (tcpdump's "56 packets captured"); -1 when there is none. */
+int peer_harness_target_start(const char *bin, const char *workdir,
+			      const char *const extra[],
+			      struct peer_harness_target *t, char *err,
+			      size_t errlen)
+{
+	memset(t, 0, sizeof *t);
+	t->exit_status = -1;
+	if (peer_mkdir_p(workdir) != 0) {
+		seterr(err, errlen, "cannot create %s: %s", workdir, strerror(errno));
+		return -1;
+	}
+	t->port = peer_free_port(PEER_PORT_FIRST, PEER_PORT_LAST, PEER_PORT_FIRST);
+	if (t->port < 0) {
+		seterr(err, errlen, "no free port in %d-%d", PEER_PORT_FIRST, PEER_PORT_LAST);
+		return -1;
+	}
+	snprintf(t->iqn, sizeof t->iqn, "%s", PEER_DEFAULT_IQN);
+	snprintf(t->log, sizeof t->log, "%s/target.log", workdir);
+	snprintf(t->pcap, sizeof t->pcap, "%s/target.pcap", workdir);
+	snprintf(t->url, sizeof t->url, "iscsi://127.0.0.1:%d/%s/0", t->port, t->iqn);
+	char listen[32];
+	snprintf(listen, sizeof listen, "127.0.0.1:%d", t->port);
+	const char *argv[48];
+	int n = 0;
+	const char *fixed[] = { bin, "target", "--listen", listen, "--pcap", t->pcap,
+				"--nop-interval", "0", "--iqn", t->iqn };
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		argv[n++] = fixed[i];
+	for (size_t i = 0; extra && extra[i] && n < 47; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	int logfd = open(t->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (logfd < 0) {
+		seterr(err, errlen, "cannot write %s: %s", t->log, strerror(errno));
+		return -1;
+	}
+	t->pid = spawn(bin, argv, NULL, logfd, logfd, err, errlen);
+	close(logfd);
+	if (t->pid < 0) {
+		t->pid = 0;
+		return -1;
+	}
+	reg_add(t->pid);
+	int rounds = (int)(READY_SECONDS * 1000 / POLL_MS) + 1;
+	for (int i = 0; i < rounds; i++) {
+		int st;
+		if (waitpid(t->pid, &st, WNOHANG) == t->pid) {
+			reg_del(t->pid);
+			t->pid = 0;
+			char *text = read_text(t->log, 1 << 16);
+			seterr(err, errlen, "the harness target exited at once: %s", tail(text, 400));
+			free(text);
+			return -1;
+		}
+		if (log_says(t->log, "listening on"))
+			return 0;
+		sleep_ms(POLL_MS);
+	}
+	char *text = read_text(t->log, 1 << 16);
+	seterr(err, errlen, "the harness target did not listen within %.0f s: %s",
+	       READY_SECONDS, tail(text, 400));
+	free(text);
+	peer_harness_target_stop(t, NULL, 0);
+	return -1;
+}
+
+int peer_harness_target_stop(struct peer_harness_target *t, char *err,
+			     size_t errlen)
+{
+	if (!t->pid)
+		return 0;
+	int st = 0;
+	kill(t->pid, SIGTERM);
+	if (!wait_pid(t->pid, EXIT_SECONDS, &st)) {
+		kill(t->pid, SIGKILL);
+		t->killed = true;
+		wait_pid(t->pid, EXIT_SECONDS, &st);
+	}
+	reg_del(t->pid);
+	t->pid = 0;
+	t->exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	if (t->killed || t->exit_status != 0) {
+		char *text = read_text(t->log, 1 << 16);
+		seterr(err, errlen, "the harness target %s (status %d): %s",
+		       t->killed ? "had to be killed" : "did not exit cleanly",
+		       t->exit_status, tail(text, 400));
+		free(text);
+		return -1;
+	}
+	return 0;
+}
+
 static long summary_count(const char *text, const char *phrase)
 {
 	const char *p = text ? strstr(text, phrase) : NULL;

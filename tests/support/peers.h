@@ -180,6 +180,35 @@ int peer_tcpdump_start(int port, const char *pcap, const char *log, struct peer_
  * nothing; -1 with err set otherwise. Does nothing when d->pid is 0. */
 int peer_tcpdump_stop(struct peer_tcpdump *d, char *err, size_t errlen);
 
+/* ---- the harness's own target, as a peer ---- */
+
+struct peer_harness_target {
+	pid_t pid;                /* 0 when not running */
+	int port;
+	char iqn[224];
+	char log[PATH_MAX];       /* its stdout and stderr */
+	char pcap[PATH_MAX];      /* the capture it writes */
+	char url[320];            /* "iscsi://127.0.0.1:PORT/IQN/0" */
+	int exit_status;          /* after stop: its exit status, or -1 */
+	bool killed;              /* after stop: it had to be killed */
+};
+
+/* Starts `bin target --listen 127.0.0.1:PORT --pcap WORKDIR/target.pcap
+ * --nop-interval 0 --iqn IQN` plus extra (NULL-terminated, may be NULL)
+ * on the first free port of the peer range, output into
+ * WORKDIR/target.log, and waits at most 5 s for it to say it listens.
+ * LUN 0 is its first --lun. Returns 0, or -1 with err set (then it is
+ * stopped). */
+int peer_harness_target_start(const char *bin, const char *workdir,
+			      const char *const extra[],
+			      struct peer_harness_target *t, char *err,
+			      size_t errlen);
+/* SIGTERM by PID, at most 5 s for it to flush its pcap and exit (then
+ * SIGKILL), reaped either way. Returns 0 when it exited with status 0 on
+ * its own; -1 with err set otherwise. Does nothing when t->pid is 0. */
+int peer_harness_target_stop(struct peer_harness_target *t, char *err,
+			     size_t errlen);
+
 /* ---- the libiscsi workload program ---- */
 
 /* Compiles src (tests/peers/iscsi_workload.c) into out with $CC (else cc)

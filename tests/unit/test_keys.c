@@ -1560,6 +1560,13 @@ static void test_params(void **state)
 	assert_non_null(strstr(err.msg, "FirstBurstLength"));
 	p.discovery = true;
 	assert_int_equal(pdu_key_params_check(&p, &err), PDU_OK);
+	/* ... and only when FirstBurstLength is relevant (§13.14) */
+	p.discovery = false;
+	p.initial_r2t = true;
+	p.immediate_data = false;
+	assert_int_equal(pdu_key_params_check(&p, &err), PDU_OK);
+	p.immediate_data = true;
+	assert_int_equal(pdu_key_params_check(&p, &err), PDU_KV_E_BAD_VALUE);
 }
 
 /* Negotiating libiscsi's offers against a target that answers with the

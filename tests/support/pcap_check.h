@@ -1,0 +1,20 @@
+/* pcap_check.h — test helper: run the project's rule engine over a
+ * capture file and hold the verdicts to what a test expects: exactly the
+ * catalogue IDs it broke on purpose fail (each of them, when required),
+ * nothing else. */
+#ifndef TESTS_SUPPORT_PCAP_CHECK_H
+#define TESTS_SUPPORT_PCAP_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Reads pcap (iSCSI on port besides 3260) through the capture reader and
+ * the rule engine with every rule, prints one summary line prefixed with
+ * label, and fails the test when a rule fails that is not in breaks
+ * (NULL-terminated, may be NULL), or — with all_required — when one of
+ * breaks does not fail. Returns the PDUs the reader framed. */
+uint64_t pc_expect_only(const char *label, const char *pcap, uint16_t port,
+			const char *const *breaks, bool all_required);
+
+#endif
