@@ -290,8 +290,12 @@ static int run_target(struct target_opts *o)
 	net_loop_run(loop, o->run_for < 0 ? -1 : o->run_for * 1000);
 	rc = EXIT_PASS;
 out:
-	net_server_free(srv);
+	/* the engine goes first, detached, while the carrier it cancels
+	 * timers on and closes connections through still exists */
+	if (srv)
+		net_server_set_engine(srv, (struct proto_engine_ops){ 0 });
 	tgt_free(t);
+	net_server_free(srv);
 	net_loop_free(loop);
 	if (cap && cap_writer_close(cap) != 0) {
 		fprintf(stderr, "iscsi-harness target: writing %s failed\n", o->pcap);

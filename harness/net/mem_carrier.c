@@ -339,7 +339,9 @@ static void frame(struct mem_carrier *m, struct mem_conn *c)
 			rc = PDU_OK;
 		emit(m, c, EV_PDU, EV_DIR_I2T, c->in + pos, need, c->rx_dg, c->in_off);
 		c->in_off += need;
-		m->engine.pdu(m->engine.engine, c->id, c->in + pos, need, c->rx_dg, rc);
+		if (m->engine.pdu)
+			m->engine.pdu(m->engine.engine, c->id, c->in + pos, need,
+				      c->rx_dg, rc);
 		pos += need;
 		settle(m);
 	}

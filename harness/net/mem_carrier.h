@@ -23,7 +23,9 @@ struct mem_carrier;
 /* bus may be NULL (no events). log_to_stderr: print the engine's log. */
 struct mem_carrier *mem_carrier_create(struct ev_bus *bus, bool log_to_stderr);
 void mem_carrier_free(struct mem_carrier *m);
-/* The engine to drive (set before the first connection opens). */
+/* The engine to drive (set before the first connection opens); all-NULL
+ * ops detach it (an engine is freed after detaching, before its
+ * carrier). */
 void mem_carrier_set_engine(struct mem_carrier *m, struct proto_engine_ops ops);
 struct proto_io mem_carrier_io(struct mem_carrier *m);
 

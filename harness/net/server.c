@@ -89,7 +89,8 @@ static void report_closed(void *arg, uint64_t timer)
 	struct net_conn *c = arg;
 	struct net_server *s = c->srv;
 	conn_table_del(&s->conns, c);
-	s->engine.closed(s->engine.engine, c->id, c->why);
+	if (s->engine.closed)
+		s->engine.closed(s->engine.engine, c->id, c->why);
 	conn_free_buffers(c);
 	free(c);
 }
@@ -191,7 +192,8 @@ static void deliver_pdus(struct net_conn *c)
 		net_emit(s->bus, (struct event){ .kind = EV_PDU, .conn = c->id, .dir = EV_DIR_I2T,
 						 .bytes = pdu, .len = len, .digests = dg,
 						 .stream_offset = c->rx_offset - len });
-		s->engine.pdu(s->engine.engine, c->id, pdu, len, dg, parse_rc);
+		if (s->engine.pdu)
+			s->engine.pdu(s->engine.engine, c->id, pdu, len, dg, parse_rc);
 	}
 }
 
@@ -250,7 +252,8 @@ static void open_conn(struct net_server *s, int fd)
 		return;
 	}
 	net_emit(s->bus, (struct event){ .kind = EV_CONN_OPEN, .conn = c->id, .ep = &c->ep });
-	s->engine.opened(s->engine.engine, c->id, &c->ep);
+	if (s->engine.opened)
+		s->engine.opened(s->engine.engine, c->id, &c->ep);
 }
 
 static void resume_accepting(void *arg, uint64_t timer)
@@ -369,6 +372,11 @@ static int64_t io_now_ns(void *ctx)
 static void io_log(void *ctx, enum proto_log_level level, uint32_t conn, const char *fmt, va_list ap)
 {
 	vlog_line(ctx, level, conn, fmt, ap);
+}
+
+void net_server_set_engine(struct net_server *s, struct proto_engine_ops engine)
+{
+	s->engine = engine;
 }
 
 struct proto_io net_server_io(struct net_server *s)

@@ -35,6 +35,9 @@ struct net_server;
 int net_server_create(struct net_server **out, struct net_loop *l, const struct net_server_opts *o,
 		      struct proto_engine_ops engine, char *err, size_t errlen);
 /* The proto_io the engine acts through. */
+/* Replace the engine; all-NULL ops detach it (nothing is called any
+ * more): an engine being freed before its server detaches first. */
+void net_server_set_engine(struct net_server *s, struct proto_engine_ops engine);
 struct proto_io net_server_io(struct net_server *s);
 /* The bound port of listen[i] (0 when i is out of range). */
 uint16_t net_server_port(const struct net_server *s, size_t i);

@@ -86,11 +86,11 @@ static struct tini_conn *fx_open(struct fx *f, size_t i, uint16_t cid)
  * test allowed. */
 static void fx_free(struct fx *f)
 {
-	mem_carrier_free(f->m);
+	mem_carrier_set_engine(f->m, (struct proto_engine_ops){ 0 });
 	tgt_free(f->t);
+	mem_carrier_free(f->m);
 	scsi_dev_free(f->dev);
 	struct rep_run run;
-	rep_run_init(&run, "test", "0");
 	assert_int_equal(sb_export(f->chk, &run), 0);
 	static const char *const none[] = { NULL };
 	char why[512];
