@@ -32,16 +32,21 @@ struct tgt_result {
 	size_t data_in_len;      /* bytes written to data_in */
 };
 
-/* The SCSI side: plan a CDB, execute it. */
+/* The SCSI side: plan a CDB, execute it. nexus names the I_T nexus (one
+ * per session, never reused within a run) for reservations. */
 struct tgt_backend {
 	void *ctx;
 	struct tgt_plan (*plan)(void *ctx, uint64_t lun, const uint8_t *cdb,
 				size_t cdb_len);
-	void (*exec)(void *ctx, uint64_t lun, const uint8_t *cdb, size_t cdb_len,
-		     const uint8_t *data_out, size_t out_len, uint8_t *data_in,
-		     size_t in_cap, struct tgt_result *r);
+	void (*exec)(void *ctx, uint64_t nexus, uint64_t lun, const uint8_t *cdb,
+		     size_t cdb_len, const uint8_t *data_out, size_t out_len,
+		     uint8_t *data_in, size_t in_cap, struct tgt_result *r);
 	/* The LUN exists (TMF LOGICAL UNIT RESET, ABORT TASK SET). */
 	bool (*lun_exists)(void *ctx, uint64_t lun);
+	/* The session of nexus ended (I_T nexus loss: reservations go). */
+	void (*nexus_gone)(void *ctx, uint64_t nexus);
+	/* LOGICAL UNIT RESET of lun, or every LUN (all: TARGET RESET). */
+	void (*lun_reset)(void *ctx, uint64_t lun, bool all);
 };
 
 struct tgt_cfg {

@@ -302,11 +302,15 @@ void tgt_tmf_req(struct tgt_conn *c, const uint8_t *bytes, size_t len)
 			break;
 		}
 		abort_everywhere(t, false, h.lun);
+		if (be->lun_reset)
+			be->lun_reset(be->ctx, h.lun, false);
 		r.response = TMF_RSP_COMPLETE;
 		break;
 	case TMF_TARGET_WARM_RESET:
 	case TMF_TARGET_COLD_RESET:
 		abort_everywhere(t, true, 0);   /* TMF-011 */
+		if (be->lun_reset)
+			be->lun_reset(be->ctx, 0, true);
 		r.response = TMF_RSP_COMPLETE;
 		break;
 	case TMF_TASK_REASSIGN:

@@ -119,6 +119,7 @@ static void bind_new_session(struct tgt_conn *c, const struct login_identity *id
 	s->t = t;
 	s->state = TSESS_LOGIN;
 	s->tsih = tsih;
+	s->nexus = ++t->next_nexus;
 	memcpy(s->isid, id->isid, 6);
 	snprintf(s->initiator_name, sizeof s->initiator_name, "%s", id->initiator_name);
 	s->discovery = id->discovery;
@@ -242,8 +243,13 @@ static void on_opened(void *engine, uint32_t conn, const struct ev_endpoints *ep
 	c->login_cfg.window = login_window_cb;
 	c->login_cfg.ctx = c;
 	c->login_cfg.rand_bytes = login_rand_cb;
-	uint32_t statsn = 1;
+	/* A random first StatSN, but below 2^24: libiscsi 1.19 compares the
+	 * first StatSN it sees with 0 in serial arithmetic and ignores one
+	 * more than 2^31 away, and then acknowledges StatSN 1 for ever
+	 * (SEQ-011 fails on its side). */
+	uint32_t statsn = 0;
 	login_rand_cb(c, (uint8_t *)&statsn, sizeof statsn);
+	statsn = (statsn & 0xffffffu) + 1;
 	c->login = login_target_create(&c->login_cfg, statsn);
 	if (!c->login) {
 		free(c);

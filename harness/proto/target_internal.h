@@ -135,6 +135,7 @@ struct tgt_sess {
 	struct tgt_sess *next;
 	enum tgt_sess_state state;
 	uint16_t tsih;
+	uint64_t nexus;                 /* the backend's name for it */
 	uint8_t isid[6];
 	char initiator_name[PDU_KV_ISCSI_NAME_MAX + 1];
 	bool discovery;
@@ -174,6 +175,7 @@ struct tgt {
 					   that no caller up the stack holds a
 					   freed session */
 	uint16_t next_tsih;
+	uint64_t next_nexus;
 	uint32_t next_ttt;
 	struct tgt_stats stats;
 };

@@ -227,6 +227,8 @@ void tgt_sess_free(struct tgt_sess *s)
 	if (s->retain_timer)
 		t->io.timer_cancel(t->io.ctx, s->retain_timer);
 	s->retain_timer = 0;
+	if (t->cfg.backend.nexus_gone && !s->discovery)
+		t->cfg.backend.nexus_gone(t->cfg.backend.ctx, s->nexus);
 	struct tgt_sess **pp = &t->sessions;
 	while (*pp && *pp != s)
 		pp = &(*pp)->next;

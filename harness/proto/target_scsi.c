@@ -270,7 +270,7 @@ static void execute(struct tgt_task *task)
 			tgt_conn_fail(task->conn, true, "out of memory for read data");
 			return;
 		}
-		t->cfg.backend.exec(t->cfg.backend.ctx, task->lun, task->cdb,
+		t->cfg.backend.exec(t->cfg.backend.ctx, task->sess->nexus, task->lun, task->cdb,
 				    sizeof task->cdb, NULL, 0, task->buf, cap,
 				    &task->result);
 		task->data_in_len = (uint32_t)task->result.data_in_len;
@@ -281,7 +281,7 @@ static void execute(struct tgt_task *task)
 		return;
 	}
 	uint8_t scratch_in[256];
-	t->cfg.backend.exec(t->cfg.backend.ctx, task->lun, task->cdb,
+	t->cfg.backend.exec(t->cfg.backend.ctx, task->sess->nexus, task->lun, task->cdb,
 			    sizeof task->cdb, task->buf, task->xfer,
 			    scratch_in, task->write ? 0 : sizeof scratch_in,
 			    &task->result);

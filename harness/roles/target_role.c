@@ -17,10 +17,11 @@ static struct tgt_plan plan(void *ctx, uint64_t lun, const uint8_t *cdb,
 	return out;
 }
 
-static void exec(void *ctx, uint64_t lun, const uint8_t *cdb, size_t cdb_len,
-		 const uint8_t *data_out, size_t out_len, uint8_t *data_in,
-		 size_t in_cap, struct tgt_result *r)
+static void exec(void *ctx, uint64_t nexus, uint64_t lun, const uint8_t *cdb,
+		 size_t cdb_len, const uint8_t *data_out, size_t out_len,
+		 uint8_t *data_in, size_t in_cap, struct tgt_result *r)
 {
+	(void)nexus;   /* reservations: scsi_dev does not keep them yet */
 	struct scsi_result sr;
 	scsi_exec(ctx, lun, cdb, cdb_len, data_out, out_len, data_in, in_cap, &sr);
 	r->status = sr.status;
