@@ -368,7 +368,11 @@ static void target_dropped(struct chk_ctx *c, struct mc_sess *m,
 			}
 		} else if (e->event == 2) {
 			if (z->cid == e->cid) {
+				/* done: what closes later (an event 3, a
+				 * logout) is not this event's business */
 				e->named_dropped = true;
+				e->resolved = true;
+				chk_held(c, "MCS-022");
 			} else if (!z->logged_out) {
 				e->broken = true;
 				chk_fail_at(c, &e->where, "MCS-022",

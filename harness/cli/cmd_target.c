@@ -44,6 +44,8 @@ static void target_usage(FILE *out)
 		"      --data-digest LIST  values accepted (default None,CRC32C)\n"
 		"      --nop-interval MS   NOP-In ping on each connection (default 15000;\n"
 		"                          0: never)\n"
+		"      --login-timeout MS  drop a connection whose login is not done by then\n"
+		"                          (default 15000)\n"
 		"  -p, --pcap F            capture file (default reports/target-TIME.pcap)\n"
 		"      --run-for SECONDS   stop after this long (default: until a signal)\n"
 		"  -v, --verbose           log every PDU-level decision\n"
@@ -62,7 +64,7 @@ struct target_opts {
 	struct login_chap chap;
 	bool has_chap;
 	const char *header_digest, *data_digest;
-	unsigned nop_ms;
+	unsigned nop_ms, login_ms;
 	const char *pcap;
 	long run_for;
 	bool verbose;
@@ -92,7 +94,7 @@ static int split_user_secret(char *arg, const char **user, const char **secret)
 
 static int parse_options(int argc, char **argv, struct target_opts *o)
 {
-	enum { O_CHAP = 256, O_MUTUAL, O_HD, O_DD, O_NOP, O_RUN_FOR };
+	enum { O_CHAP = 256, O_MUTUAL, O_HD, O_DD, O_NOP, O_LOGIN_TIMEOUT, O_RUN_FOR };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "lun", required_argument, NULL, 'L' },
@@ -104,6 +106,7 @@ static int parse_options(int argc, char **argv, struct target_opts *o)
 		{ "header-digest", required_argument, NULL, O_HD },
 		{ "data-digest", required_argument, NULL, O_DD },
 		{ "nop-interval", required_argument, NULL, O_NOP },
+		{ "login-timeout", required_argument, NULL, O_LOGIN_TIMEOUT },
 		{ "pcap", required_argument, NULL, 'p' },
 		{ "run-for", required_argument, NULL, O_RUN_FOR },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -113,7 +116,7 @@ static int parse_options(int argc, char **argv, struct target_opts *o)
 	*o = (struct target_opts){
 		.iqn = DEFAULT_IQN, .erl = 2, .max_conns = 8,
 		.header_digest = "None,CRC32C", .data_digest = "None,CRC32C",
-		.nop_ms = 15000, .run_for = -1,
+		.nop_ms = 15000, .login_ms = 15000, .run_for = -1,
 	};
 	optind = 1;
 	int ch;
@@ -155,6 +158,11 @@ static int parse_options(int argc, char **argv, struct target_opts *o)
 			if (parse_uint(optarg, 3600000, &v))
 				goto usage;
 			o->nop_ms = v;
+			break;
+		case O_LOGIN_TIMEOUT:
+			if (parse_uint(optarg, 3600000, &v) || !v)
+				goto usage;
+			o->login_ms = v;
 			break;
 		case 'p': o->pcap = optarg; break;
 		case O_RUN_FOR:
@@ -262,6 +270,7 @@ static int run_target(struct target_opts *o)
 		.backend = target_role_backend(dev),
 		.rand_bytes = target_role_rand,
 		.nop_interval_ms = o->nop_ms,
+		.login_timeout_ms = o->login_ms,
 	};
 	/* The engine needs the carrier's io and the carrier the engine's
 	 * ops: the engine is made first and given its io once the server

@@ -343,6 +343,18 @@ void tgt_tmf_req(struct tgt_conn *c, const uint8_t *bytes, size_t len)
 
 /* ---- Asynchronous Messages on demand ---------------------------------------- */
 
+static void logout_deadline(void *arg, uint64_t id)
+{
+	struct tgt_conn *c = arg;
+	(void)id;
+	c->logout_deadline_timer = 0;
+	/* ASYNC-003: not logged out in Parameter3 seconds: event 2, and
+	 * the connection goes */
+	tgt_log(c->t, PROTO_LOG_INFO, c->id,
+		"ASYNC-003: no logout after Async event 1: dropping the connection");
+	tgt_async_event(c->t, c->id, 2, 0);
+}
+
 int tgt_async_event(struct tgt *t, uint32_t conn, uint8_t event,
 		    uint16_t seconds)
 {
@@ -360,7 +372,9 @@ int tgt_async_event(struct tgt *t, uint32_t conn, uint8_t event,
 	switch (event) {
 	case 1:
 		h.param3 = seconds;
-		c->async_logout_sent = true;
+		if (!c->logout_deadline_timer)
+			c->logout_deadline_timer = t->io.timer_set(
+				t->io.ctx, 1000 * (int64_t)seconds, logout_deadline, c);
 		break;
 	case 2:
 		h.param1 = c->cid;

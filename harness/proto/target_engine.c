@@ -40,7 +40,9 @@ static void cancel_timers(struct tgt_conn *c)
 		t->io.timer_cancel(t->io.ctx, c->login_timer);
 	if (c->nop_timer)
 		t->io.timer_cancel(t->io.ctx, c->nop_timer);
-	c->login_timer = c->nop_timer = 0;
+	if (c->logout_deadline_timer)
+		t->io.timer_cancel(t->io.ctx, c->logout_deadline_timer);
+	c->login_timer = c->nop_timer = c->logout_deadline_timer = 0;
 }
 
 void tgt_conn_fail(struct tgt_conn *c, bool reset, const char *why)
@@ -372,9 +374,18 @@ static void ffp_pdu(struct tgt_conn *c, const uint8_t *bytes, size_t len,
 		return;
 	}
 	uint8_t op = h.opcode;
-	if (op != PDU_OP_DATA_OUT && op != PDU_OP_SNACK_REQ)
-		c->async_logout_sent &= op != PDU_OP_LOGOUT_REQ;
 	tgt_ack_statsn(c, h.expstatsn);
+	if (h.data_segment_len > c->params.mrdsl_target) {
+		/* SEQ-018: more than this target said it takes; nothing in
+		 * it is acted on (a Data-Out's task ends with CHECK CONDITION
+		 * when its sequence ends short) */
+		tgt_log(c->t, PROTO_LOG_WARN, c->id,
+			"SEQ-018: DataSegmentLength %u over the target's "
+			"MaxRecvDataSegmentLength %u, opcode 0x%02x rejected",
+			h.data_segment_len, c->params.mrdsl_target, op);
+		tgt_reject(c, 0x04, bytes, 0);
+		return;
+	}
 	if (parse_rc == PDU_E_DATA_DIGEST && op != PDU_OP_SCSI_CMD &&
 	    op != PDU_OP_DATA_OUT) {
 		tgt_reject(c, 0x02, bytes, 0);   /* ERL1-002, ERL1-005 */

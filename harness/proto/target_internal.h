@@ -59,7 +59,7 @@ struct tgt_conn {
 	struct tgt_retained **retained_tail;
 	uint64_t login_timer, nop_timer;
 	uint32_t nop_ttt;               /* ping outstanding, or reserved tag */
-	bool async_logout_sent;
+	uint64_t logout_deadline_timer; /* Async event 1 sent: ASYNC-003 */
 	bool joining;                   /* counted in sess->joining */
 	uint8_t *scratch;               /* PDU building buffer */
 	size_t scratch_cap;

@@ -358,6 +358,51 @@ static void test_erl1_snack(void **state) { (void)state; run_scenario(ts_erl1_sn
 static void test_erl2_write_reassign(void **state) { (void)state; run_scenario(ts_erl2_write_reassign, ts_no_breaks); }
 static void test_erl2_read_reinstate(void **state) { (void)state; run_scenario(ts_erl2_read_reinstate, ts_no_breaks); }
 
+/* ---- Asynchronous Messages on demand ----------------------------------- */
+
+static void test_async_events(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(2, 4);
+	static const char *const allowed[] = { "MCS-021", NULL };  /* on purpose */
+	f->allowed_fails = allowed;
+	struct tini_conn *c1 = fx_open(f, 0, 1);
+	assert_int_equal(tini_login(c1, "MaxConnections=3"), 0);
+	struct tini_conn *c2 = fx_open(f, 1, 2);
+	assert_int_equal(tini_login(c2, NULL), 0);
+	struct tini_conn *c3 = fx_open(f, 2, 3);
+	assert_int_equal(tini_login(c3, NULL), 0);
+	/* event 1 on c1: logout requested within 2 s (MCS-020); it does,
+	 * on time: nothing more happens */
+	assert_int_equal(tgt_async_event(f->t, f->ml[0].conn, 1, 2), 0);
+	assert_int_equal(tini_expect(c1, PDU_OP_ASYNC_MSG, 0), 1);
+	assert_int_equal(c1->h.async_event, 1);
+	assert_int_equal(c1->h.param3, 2);
+	assert_int_equal(tini_logout(c1, 1, NULL), 0);
+	mem_carrier_advance(f->m, 3000);
+	/* event 1 on c2, not obeyed: ASYNC-003, event 2 after 2 s and the
+	 * connection goes (MCS-022: only that one) */
+	assert_int_equal(tgt_async_event(f->t, f->ml[1].conn, 1, 2), 0);
+	assert_int_equal(tini_expect(c2, PDU_OP_ASYNC_MSG, 0), 1);
+	mem_carrier_advance(f->m, 2500);
+	assert_int_equal(tini_expect(c2, PDU_OP_ASYNC_MSG, 0), 1);
+	assert_int_equal(c2->h.async_event, 2);
+	assert_int_equal(c2->h.param1, 2);   /* its CID (ASYNC-004) */
+	assert_false(mem_carrier_is_open(f->m, f->ml[1].conn));
+	assert_true(mem_carrier_is_open(f->m, f->ml[2].conn));
+	assert_int_equal(tini_nop(c3, "still", 5), 0);
+	/* event 3: the session goes */
+	assert_int_equal(tgt_async_event(f->t, f->ml[2].conn, 3, 0), 0);
+	assert_int_equal(tini_expect(c3, PDU_OP_ASYNC_MSG, 0), 1);
+	assert_int_equal(c3->h.async_event, 3);
+	assert_false(mem_carrier_is_open(f->m, f->ml[2].conn));
+	assert_int_equal(tgt_async_event(f->t, f->ml[2].conn, 3, 0), -1);
+	struct tgt_stats st;
+	tgt_get_stats(f->t, &st);
+	assert_int_equal(st.sessions_now, 0);
+	fx_free(f);
+}
+
 /* ---- misbehaving initiators -------------------------------------------------- */
 
 static void test_garbage_and_timeouts(void **state)
@@ -403,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_erl2_write_reassign),
 		cmocka_unit_test(test_erl2_read_reinstate),
 		cmocka_unit_test(test_erl2_orphan_expires),
+		cmocka_unit_test(test_async_events),
 		cmocka_unit_test(test_garbage_and_timeouts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
