@@ -56,7 +56,10 @@ struct proto_io {
 	void (*timer_cancel)(void *ctx, uint64_t id);
 	/* Monotonic nanoseconds. */
 	int64_t (*now_ns)(void *ctx);
-	/* One line for the operator's log (conn 0: not about one connection). */
+	/* One line for the operator's log (conn 0: not about one connection);
+	 * the carrier also puts it on its event bus as an EV_NOTE (all but
+	 * PROTO_LOG_DEBUG), so that every decision the engine takes is an
+	 * event beside the PDUs. */
 	void (*log)(void *ctx, enum proto_log_level level, uint32_t conn,
 		    const char *fmt, va_list ap);
 };

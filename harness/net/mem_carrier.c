@@ -158,11 +158,20 @@ static void io_log(void *ctx, enum proto_log_level level, uint32_t conn,
 		   const char *fmt, va_list ap)
 {
 	struct mem_carrier *m = ctx;
-	if (!m->log_to_stderr || level == PROTO_LOG_DEBUG)
+	if (level == PROTO_LOG_DEBUG)
 		return;
-	fprintf(stderr, "[mem conn %u] ", conn);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	/* the engine's decisions are events too (EV_NOTE), beside the PDUs */
+	if (m->bus) {
+		struct event ev = {
+			.kind = EV_NOTE, .conn = conn,
+			.ts_ns = 1700000000000000000ll + m->now_ns, .text = msg,
+		};
+		ev_emit(m->bus, &ev);
+	}
+	if (m->log_to_stderr)
+		fprintf(stderr, "[mem conn %u] %s\n", conn, msg);
 }
 
 struct proto_io mem_carrier_io(struct mem_carrier *m)

@@ -59,6 +59,8 @@ static void vlog_line(const struct net_server *s, enum proto_log_level level, ui
 	char msg[512];
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	const char *name = (unsigned)level < 4 ? names[level] : "log";
+	/* the engine's decisions are events too (EV_NOTE), beside the PDUs */
+	net_emit(s->bus, (struct event){ .kind = EV_NOTE, .conn = conn, .text = msg });
 	if (conn)
 		fprintf(stderr, "iscsi-harness target: [conn %u] %s: %s\n", (unsigned)conn, name, msg);
 	else

@@ -41,7 +41,20 @@ struct fx {
 	struct tini_mem_link scen_links[16];   /* the scenarios' connections */
 	size_t n_scen_links;
 	const char *const *allowed_fails;  /* IDs a test breaks on purpose */
+	size_t notes;                      /* EV_NOTE events seen */
+	char last_note[160];
 };
+
+/* The engine's decisions arrive as EV_NOTE events. */
+static int count_notes(void *ctx, const struct event *ev)
+{
+	struct fx *f = ctx;
+	if (ev->kind == EV_NOTE && ev->text) {
+		f->notes++;
+		snprintf(f->last_note, sizeof f->last_note, "%s", ev->text);
+	}
+	return 0;
+}
 
 static struct fx *fx_new(uint8_t max_erl, uint32_t max_conns)
 {
@@ -50,6 +63,7 @@ static struct fx *fx_new(uint8_t max_erl, uint32_t max_conns)
 	ev_bus_init(&f->bus);
 	assert_int_equal(chk_create(NULL, &f->chk, NULL, 0), 0);
 	ev_bus_add(&f->bus, chk_observer(f->chk));
+	ev_bus_add(&f->bus, (struct ev_observer){ count_notes, f });
 	f->m = mem_carrier_create(&f->bus, getenv("TGT_LOG") != NULL);
 	f->dev = scsi_dev_create("TEST");
 	char err[128];
@@ -60,7 +74,7 @@ static struct fx *fx_new(uint8_t max_erl, uint32_t max_conns)
 			.tpgt = 1, .max_erl = max_erl, .max_connections = max_conns,
 			.mrdsl = 8192, .max_burst_length = 16384,
 			.first_burst_length = 8192, .initial_r2t = false,
-			.immediate_data = true, .max_outstanding_r2t = 1,
+			.immediate_data = true, .max_outstanding_r2t = 4,
 			.default_time2wait = 2, .default_time2retain = 20,
 			.header_digest = "None,CRC32C", .data_digest = "None,CRC32C",
 		},
@@ -128,6 +142,8 @@ static void test_libiscsi_style_login(void **state)
 	tgt_get_stats(f->t, &st);
 	assert_int_equal(st.sessions_now, 1);
 	assert_int_equal(st.conns_logged_in, 1);
+	assert_true(f->notes >= 2);   /* session opened, CID in FFP */
+	assert_non_null(strstr(f->last_note, "Full Feature Phase"));
 	assert_int_equal(tini_logout(c, 0, NULL), 0);
 	tgt_get_stats(f->t, &st);
 	assert_int_equal(st.sessions_now, 0);
@@ -187,6 +203,76 @@ static void test_write_initial_r2t_and_digests(void **state)
 	assert_int_equal(tini_read(c, LUN0, 7, 78, in, &status), 0);
 	assert_memory_equal(in, out, 78 * 512);
 	assert_int_equal(tini_logout(c, 0, NULL), 0);
+	fx_free(f);
+}
+
+static void test_outstanding_r2ts_and_nop_pings(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(2, 4);
+	struct tini_conn *c = fx_open(f, 0, 0);
+	assert_int_equal(tini_login(c, "InitialR2T=Yes\nImmediateData=No\n"
+				    "MaxOutstandingR2T=3\nMaxBurstLength=16384"), 0);
+	/* 64 KiB in bursts of 16 KiB: three R2Ts at once (SEQ-017), the
+	 * fourth when one is done; the rule engine checks the numbering */
+	static uint8_t out[65536], in[65536];
+	fill(out, sizeof out, 51);
+	uint32_t itt = tini_start_write(c, LUN0, 256, 128, out, false);
+	struct pdu_hdr r2ts[4];
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(tini_expect(c, PDU_OP_R2T, 0), 1);
+		r2ts[i] = c->h;
+	}
+	assert_int_equal(tini_recv(c, 0), -1);   /* not a fourth yet */
+	for (int i = 0; i < 3; i++) {
+		c->h = r2ts[i];
+		assert_int_equal(tini_answer_r2t(c, out), 0);
+	}
+	assert_int_equal(tini_expect(c, PDU_OP_R2T, 0), 1);
+	assert_int_equal(c->h.itt, itt);
+	assert_int_equal(c->h.r2tsn, 3);
+	assert_int_equal(c->h.buffer_offset, 49152);
+	assert_int_equal(tini_answer_r2t(c, out), 0);
+	assert_int_equal(tini_expect(c, PDU_OP_SCSI_RSP, 0), 1);
+	assert_int_equal(c->h.status, 0);
+	uint8_t status;
+	assert_int_equal(tini_read(c, LUN0, 256, 128, in, &status), 0);
+	assert_memory_equal(in, out, sizeof in);
+	assert_int_equal(tini_logout(c, 0, NULL), 0);
+	fx_free(f);
+
+	/* NOP-In pings: answered, the connection stays; not answered, it
+	 * goes (ERL1-024) */
+	f = fx_new(2, 4);
+	tgt_free(f->t);
+	struct tgt_cfg cfg = {
+		.login = { .target_name = TARGET_IQN, .tpgt = 1, .max_erl = 2,
+			   .max_connections = 4, .mrdsl = 8192, .max_burst_length = 16384,
+			   .first_burst_length = 8192, .max_outstanding_r2t = 1,
+			   .default_time2wait = 2, .default_time2retain = 20,
+			   .header_digest = "None", .data_digest = "None" },
+		.backend = target_role_backend(f->dev),
+		.nop_interval_ms = 1000, .nop_timeout_ms = 500,
+	};
+	f->t = tgt_create(&cfg, mem_carrier_io(f->m));
+	mem_carrier_set_engine(f->m, tgt_engine_ops(f->t));
+	c = fx_open(f, 0, 0);
+	assert_int_equal(tini_login(c, NULL), 0);
+	mem_carrier_advance(f->m, 1000);
+	assert_int_equal(tini_recv(c, 0), 1);
+	assert_int_equal(c->h.opcode, PDU_OP_NOP_IN);
+	assert_int_equal(c->h.itt, PDU_RESERVED_TAG);
+	assert_int_not_equal(c->h.ttt, PDU_RESERVED_TAG);
+	struct pdu_hdr pong = { .opcode = PDU_OP_NOP_OUT, .immediate = true, .final = true,
+				.lun = c->h.lun, .itt = PDU_RESERVED_TAG, .ttt = c->h.ttt,
+				.cmdsn = f->s.cmdsn };
+	tini_send(c, &pong, NULL, 0);
+	mem_carrier_advance(f->m, 800);
+	assert_true(mem_carrier_is_open(f->m, f->ml[0].conn));
+	mem_carrier_advance(f->m, 300);    /* the next ping, left unanswered */
+	assert_int_equal(tini_expect(c, PDU_OP_NOP_IN, 0), 1);
+	mem_carrier_advance(f->m, 600);
+	assert_false(mem_carrier_is_open(f->m, f->ml[0].conn));
 	fx_free(f);
 }
 
@@ -436,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_staged_login),
 		cmocka_unit_test(test_write_then_read),
 		cmocka_unit_test(test_write_initial_r2t_and_digests),
+		cmocka_unit_test(test_outstanding_r2ts_and_nop_pings),
 		cmocka_unit_test(test_cmdsn_out_of_window_dropped),
 		cmocka_unit_test(test_mcs_two_connections),
 		cmocka_unit_test(test_mcs_four_connections),
