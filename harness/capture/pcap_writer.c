@@ -156,29 +156,50 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* Adds bytes as big-endian 16-bit words; an odd length is padded with a
- * zero byte, so only the last call of a sum may have an odd length. Four
- * bytes at a time as one big-endian 32-bit word: the same sum modulo
- * 0xffff, and zero only when every byte is, so the folded result is the
- * same. */
+/* The Internet checksum, summed in the machine's byte order 32 bytes at
+ * a time (RFC 1071: the ones' complement sum does not depend on the
+ * order the words are read in, only the result's two bytes swap). Every
+ * call but a sum's last must have an even length; an odd last byte is
+ * padded with a zero. */
 static uint64_t csum_add(uint64_t sum, const uint8_t *p, size_t n)
 {
 	size_t i = 0;
-	for (; i + 3 < n; i += 4)
-		sum += (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 |
-		       (uint32_t)p[i + 2] << 8 | p[i + 3];
-	for (; i + 1 < n; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (i < n)
-		sum += (uint32_t)p[i] << 8;
+	uint64_t acc[4] = { sum, 0, 0, 0 };   /* independent: they add in parallel */
+	for (; i + 32 <= n; i += 32) {
+		uint32_t v[8];
+		memcpy(v, p + i, 32);
+		for (int k = 0; k < 4; k++)
+			acc[k] += (uint64_t)v[2 * k] + v[2 * k + 1];
+	}
+	sum = acc[0] + acc[1] + acc[2] + acc[3];
+	for (; i + 4 <= n; i += 4) {
+		uint32_t v;
+		memcpy(&v, p + i, 4);
+		sum += v;
+	}
+	for (; i + 1 < n; i += 2) {
+		uint16_t v;
+		memcpy(&v, p + i, 2);
+		sum += v;
+	}
+	if (i < n) {
+		uint8_t pair[2] = { p[i], 0 };
+		uint16_t v;
+		memcpy(&v, pair, 2);
+		sum += v;
+	}
 	return sum;
 }
 
+/* The complemented sum, as the big-endian value put16 stores. */
 static uint16_t csum_fold(uint64_t sum)
 {
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	uint16_t native = (uint16_t)sum;
+	uint8_t b[2];
+	memcpy(b, &native, 2);
+	return (uint16_t)~((uint32_t)b[0] << 8 | b[1]);
 }
 
 /* ---- errors ---- */
