@@ -254,6 +254,13 @@ static int write_at(int fd, const uint8_t *p, size_t len, uint64_t off)
 	return 0;
 }
 
+/* Clear O_DIRECT on fd; true when it was set. */
+static bool leave_direct(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	return fl >= 0 && (fl & O_DIRECT) && fcntl(fd, F_SETFL, fl & ~O_DIRECT) == 0;
+}
+
 /* The writer thread: each queued block, oldest first. */
 static void *out_thread(void *arg)
 {
@@ -269,6 +276,8 @@ static void *out_thread(void *arg)
 		int failed = o->err;
 		pthread_mutex_unlock(&o->mu);
 		int e = failed ? 0 : write_at(o->fd, o->blk[i], OUT_BLOCK, off);
+		if (e == EINVAL && leave_direct(o->fd))   /* O_DIRECT taken, not honoured */
+			e = write_at(o->fd, o->blk[i], OUT_BLOCK, off);
 		pthread_mutex_lock(&o->mu);
 		if (e && !o->err)
 			o->err = e;
@@ -381,9 +390,7 @@ static void stop_thread(struct out *o)
 	pthread_cond_destroy(&o->work);
 	pthread_mutex_destroy(&o->mu);
 	o->threaded = false;
-	int fl = fcntl(o->fd, F_GETFL);
-	if (fl >= 0 && (fl & O_DIRECT))
-		fcntl(o->fd, F_SETFL, fl & ~O_DIRECT);
+	leave_direct(o->fd);
 }
 
 static void free_blocks(struct out *o)

@@ -8,9 +8,10 @@
  * send or close, and bytes handed to engine.pdu stay valid for the call.
  *
  * What the engine sends is queued and written once per loop round: the
- * first send of a round sets a 0 ms timer (it fires at the end of the same
- * round) that flushes every connection sent to since, so the PDUs that
- * answer one read leave in one system call.
+ * first send of a round sets a 0 ms timer (it fires with the round's due
+ * timers, or in the next round for a send made by a timer) that flushes
+ * every connection sent to since, so the PDUs that answer one read leave
+ * in one system call.
  */
 #define _GNU_SOURCE /* accept4 */
 #include "harness/net/server.h"
