@@ -4,7 +4,8 @@
 #   make                 build (installs missing Debian packages first, as root)
 #   make test            every test (cmocka unit tests, tshark agreement)
 #   make golden          regenerate captures/golden/ and check it with tshark
-#   make bench           benchmarks, as ratios against memcpy
+#   make bench           benchmarks, as ratios against a named peer (memcpy,
+#                        tshark, tgtd) measured in the same run
 #   make fuzz            each libFuzzer harness for FUZZ_SECONDS (default 20)
 #   CC=clang make ...    any of the above with clang
 #   make SANITIZE=1 ...  with ASan + UBSan
@@ -102,7 +103,10 @@ golden: $(BIN) $(BUILD)/tests/test_tshark_golden $(BUILD)/tests/test_golden_mcs
 	  $(BUILD)/tests/test_golden_mcs
 	$(BIN) check captures/golden/every-opcode.pcap captures/golden/mcs-four-connections.pcap
 
-$(BUILD)/bench/%: $(call obj,bench/%.c) $(LIBHARNESS) $(LIBPDU)
+# Benchmarks may use the tests' peers (tgtd, the harness target, libiscsi
+# programs built at run time) and their scripted initiator.
+BENCH_SUPPORT_SRC := tests/support/peers.c tests/support/tini.c tests/support/tshark.c
+$(BUILD)/bench/%: $(call obj,bench/%.c) $(call obj,$(BENCH_SUPPORT_SRC)) $(LIBHARNESS) $(LIBPDU)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -1,17 +1,34 @@
 /* pcap_writer.c — the pcap writer: synthesises Ethernet/IP/TCP frames around
  * the bytes each connection carried, so a capture of a harness run reads in
- * Wireshark like a capture of the real wire (see pcap_writer.h). */
+ * Wireshark like a capture of the real wire (see pcap_writer.h).
+ *
+ * The file (the nanosecond pcap format, as libpcap writes it) is written in
+ * blocks of OUT_BLOCK bytes at OUT_BLOCK-aligned offsets; frames are built
+ * in place in the current block. A full block goes to a writer thread
+ * (OUT_BLOCKS of them in flight at most; the event side waits when all
+ * are) that writes it with O_DIRECT where the file system allows it, so
+ * neither the event loop nor the page cache pays for the capture; the
+ * block being filled and the file's tail are written at close. With
+ * flush_each_event (or when no thread can be started) every write happens
+ * in the caller, the new bytes of each event at once. The file header is
+ * written at open, so an unwritable file fails there, and again as the
+ * start of the first block. */
+#define _GNU_SOURCE /* O_DIRECT */
 #include "harness/capture/pcap_writer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #define ETH_HLEN 14
 #define IP4_HLEN 20
@@ -21,6 +38,14 @@
 #define TCP_WSCALE 7
 #define TCP_WINDOW 65535u
 #define FRAME_MAX (ETH_HLEN + IP6_HLEN + TCP_HLEN + TCP_SYN_OPTLEN + CAP_MAX_MSS)
+
+#define PCAP_MAGIC_NSEC 0xa1b23c4du
+#define FILE_HDR_LEN 24
+#define REC_HDR_LEN 16               /* seconds, nanoseconds, caplen, len */
+#define OUT_BLOCK (1u << 20)         /* bytes per write, and their alignment */
+#define OUT_BLOCKS 4u                /* blocks: one filling, the rest queued */
+#define OUT_ALIGN 4096u              /* of the buffers, for O_DIRECT */
+#define OUT_CAP (OUT_BLOCK + REC_HDR_LEN + FRAME_MAX)
 
 #define TH_FIN 0x01
 #define TH_SYN 0x02
@@ -49,10 +74,26 @@ struct conn {
 	struct side s[2];       /* indexed by enum ev_dir: sender I2T, T2I */
 };
 
+/* The blocks and the writer thread. Blocks are used in turn: cur fills,
+ * the queued ones are [cur - queued, cur) modulo OUT_BLOCKS. */
+struct out {
+	int fd;
+	uint8_t *blk[OUT_BLOCKS];   /* OUT_CAP bytes each */
+	unsigned cur;
+	size_t fill;                /* bytes in blk[cur] */
+	size_t flushed;             /* of those, already in the file */
+	uint64_t cur_off;           /* file offset of blk[cur] */
+	bool threaded;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t work, room;
+	unsigned queued;            /* full blocks the thread has not written */
+	bool stop;
+	int err;                    /* errno of the thread's first failed write */
+};
+
 struct cap_writer {
-	pcap_t *pcap;
-	pcap_dumper_t *dump;
-	FILE *fp;
+	struct out o;
 	struct cap_writer_opts opts;
 	struct conn *conns;     /* n_slots entries */
 	size_t n_slots, max_slots, n_open;
@@ -61,7 +102,6 @@ struct cap_writer {
 	int io_err;
 	int first_err;
 	char errmsg[256];
-	uint8_t frame[FRAME_MAX];
 };
 
 /* ---- deterministic values ---- */
@@ -116,23 +156,50 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* Adds bytes as big-endian 16-bit words; an odd length is padded with a
- * zero byte, so only the last call of a sum may have an odd length. */
+/* The Internet checksum, summed in the machine's byte order 32 bytes at
+ * a time (RFC 1071: the ones' complement sum does not depend on the
+ * order the words are read in, only the result's two bytes swap). Every
+ * call but a sum's last must have an even length; an odd last byte is
+ * padded with a zero. */
 static uint64_t csum_add(uint64_t sum, const uint8_t *p, size_t n)
 {
 	size_t i = 0;
-	for (; i + 1 < n; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (i < n)
-		sum += (uint32_t)p[i] << 8;
+	uint64_t acc[4] = { sum, 0, 0, 0 };   /* independent: they add in parallel */
+	for (; i + 32 <= n; i += 32) {
+		uint32_t v[8];
+		memcpy(v, p + i, 32);
+		for (int k = 0; k < 4; k++)
+			acc[k] += (uint64_t)v[2 * k] + v[2 * k + 1];
+	}
+	sum = acc[0] + acc[1] + acc[2] + acc[3];
+	for (; i + 4 <= n; i += 4) {
+		uint32_t v;
+		memcpy(&v, p + i, 4);
+		sum += v;
+	}
+	for (; i + 1 < n; i += 2) {
+		uint16_t v;
+		memcpy(&v, p + i, 2);
+		sum += v;
+	}
+	if (i < n) {
+		uint8_t pair[2] = { p[i], 0 };
+		uint16_t v;
+		memcpy(&v, pair, 2);
+		sum += v;
+	}
 	return sum;
 }
 
+/* The complemented sum, as the big-endian value put16 stores. */
 static uint16_t csum_fold(uint64_t sum)
 {
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	uint16_t native = (uint16_t)sum;
+	uint8_t b[2];
+	memcpy(b, &native, 2);
+	return (uint16_t)~((uint32_t)b[0] << 8 | b[1]);
 }
 
 /* ---- errors ---- */
@@ -171,12 +238,170 @@ const char *cap_strerror(int code)
 
 /* ---- frames ---- */
 
-static int check_io(struct cap_writer *w)
+/* pwrite all of len bytes at off. Returns 0, or an errno. */
+static int write_at(int fd, const uint8_t *p, size_t len, uint64_t off)
 {
-	if (w->io_err == 0 && ferror(w->fp))
-		w->io_err = fail(w, CAP_EIO, "writing the pcap file failed: %s",
-				 errno ? strerror(errno) : "I/O error");
+	while (len) {
+		ssize_t k = pwrite(fd, p, len, (off_t)off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? errno : EIO;
+		p += k;
+		len -= (size_t)k;
+		off += (uint64_t)k;
+	}
+	return 0;
+}
+
+/* Clear O_DIRECT on fd; true when it was set. */
+static bool leave_direct(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	return fl >= 0 && (fl & O_DIRECT) && fcntl(fd, F_SETFL, fl & ~O_DIRECT) == 0;
+}
+
+/* The writer thread: each queued block, oldest first. */
+static void *out_thread(void *arg)
+{
+	struct out *o = arg;
+	pthread_mutex_lock(&o->mu);
+	for (;;) {
+		while (!o->queued && !o->stop)
+			pthread_cond_wait(&o->work, &o->mu);
+		if (!o->queued)
+			break;
+		unsigned i = (o->cur + OUT_BLOCKS - o->queued) % OUT_BLOCKS;
+		uint64_t off = o->cur_off - (uint64_t)o->queued * OUT_BLOCK;
+		int failed = o->err;
+		pthread_mutex_unlock(&o->mu);
+		int e = failed ? 0 : write_at(o->fd, o->blk[i], OUT_BLOCK, off);
+		if (e == EINVAL && leave_direct(o->fd))   /* O_DIRECT taken, not honoured */
+			e = write_at(o->fd, o->blk[i], OUT_BLOCK, off);
+		pthread_mutex_lock(&o->mu);
+		if (e && !o->err)
+			o->err = e;
+		o->queued--;
+		pthread_cond_signal(&o->room);
+	}
+	pthread_mutex_unlock(&o->mu);
+	return NULL;
+}
+
+/* A write failed with errno e: the writer's sticky error. */
+static int io_failed(struct cap_writer *w, int e)
+{
+	if (!w->io_err)
+		w->io_err = fail(w, CAP_EIO, "writing the pcap file failed: %s", strerror(e));
 	return w->io_err;
+}
+
+/* blk[cur] is full (OUT_BLOCK bytes and maybe the start of a frame past
+ * them): hand it to the thread, or write it here, and move on to the next
+ * block. Returns 0 or CAP_EIO. */
+static int next_block(struct cap_writer *w)
+{
+	struct out *o = &w->o;
+	uint8_t *full = o->blk[o->cur];
+	int e = 0;
+	if (o->threaded) {
+		pthread_mutex_lock(&o->mu);
+		while (o->queued == OUT_BLOCKS - 1)
+			pthread_cond_wait(&o->room, &o->mu);
+		o->queued++;
+		o->cur = (o->cur + 1) % OUT_BLOCKS;
+		o->cur_off += OUT_BLOCK;    /* the thread reads both under mu */
+		e = o->err;
+		pthread_cond_signal(&o->work);
+		pthread_mutex_unlock(&o->mu);
+	} else {
+		e = write_at(o->fd, full + o->flushed, OUT_BLOCK - o->flushed,
+			     o->cur_off + o->flushed);
+		o->cur = (o->cur + 1) % OUT_BLOCKS;
+		o->cur_off += OUT_BLOCK;
+	}
+	/* the new block starts with what went past the old one's end */
+	size_t over = o->fill - OUT_BLOCK;
+	memcpy(o->blk[o->cur], full + OUT_BLOCK, over);
+	o->fill = over;
+	o->flushed = 0;
+	return e ? io_failed(w, e) : 0;
+}
+
+/* Write what blk[cur] holds beyond what is in the file already (the caller
+ * side: flush_each_event, and at close once the thread is done). */
+static int flush_cur(struct cap_writer *w)
+{
+	struct out *o = &w->o;
+	if (w->io_err || o->fill == o->flushed)
+		return w->io_err;
+	int e = write_at(o->fd, o->blk[o->cur] + o->flushed, o->fill - o->flushed,
+			 o->cur_off + o->flushed);
+	if (e)
+		return io_failed(w, e);
+	o->flushed = o->fill;
+	return 0;
+}
+
+/* Start the writer thread and O_DIRECT on the file; without either, the
+ * caller writes. */
+static void start_thread(struct out *o)
+{
+	if (pthread_mutex_init(&o->mu, NULL) != 0)
+		return;
+	if (pthread_cond_init(&o->work, NULL) != 0)
+		goto no_work;
+	if (pthread_cond_init(&o->room, NULL) != 0)
+		goto no_room;
+	/* the thread takes no signal: the process's handling (a signalfd
+	 * with the signals blocked, say) stays the event loop's business */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(&o->thread, NULL, out_thread, o);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
+		goto no_thread;
+	o->threaded = true;
+	int fl = fcntl(o->fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(o->fd, F_SETFL, fl | O_DIRECT);  /* refused: page cache it is */
+	return;
+no_thread:
+	pthread_cond_destroy(&o->room);
+no_room:
+	pthread_cond_destroy(&o->work);
+no_work:
+	pthread_mutex_destroy(&o->mu);
+}
+
+/* Stop the thread once every queued block is written, and leave O_DIRECT
+ * (the file's tail is not a whole block). */
+static void stop_thread(struct out *o)
+{
+	if (!o->threaded)
+		return;
+	pthread_mutex_lock(&o->mu);
+	o->stop = true;
+	pthread_cond_signal(&o->work);
+	pthread_mutex_unlock(&o->mu);
+	pthread_join(o->thread, NULL);
+	pthread_cond_destroy(&o->room);
+	pthread_cond_destroy(&o->work);
+	pthread_mutex_destroy(&o->mu);
+	o->threaded = false;
+	leave_direct(o->fd);
+}
+
+static void free_blocks(struct out *o)
+{
+	for (unsigned i = 0; i < OUT_BLOCKS; i++)
+		free(o->blk[i]);
+}
+
+static void put32h(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
 }
 
 /* One TCP segment from side `from` of c, with data (len <= MSS). */
@@ -185,7 +410,10 @@ static void emit(struct cap_writer *w, struct conn *c, enum ev_dir from,
 {
 	struct side *src = &c->s[from];
 	struct side *dst = &c->s[from == EV_DIR_I2T ? EV_DIR_T2I : EV_DIR_I2T];
-	uint8_t *f = w->frame;
+	if (w->io_err)
+		return;
+	uint8_t *rec = w->o.blk[w->o.cur] + w->o.fill;
+	uint8_t *f = rec + REC_HDR_LEN;
 	bool v4 = c->family == AF_INET;
 	size_t iphl = v4 ? IP4_HLEN : IP6_HLEN;
 	size_t optlen = (flags & TH_SYN) ? TCP_SYN_OPTLEN : 0;
@@ -251,13 +479,16 @@ static void emit(struct cap_writer *w, struct conn *c, enum ev_dir from,
 	sum = csum_add(sum, tcp, tcplen);
 	put16(tcp + 16, csum_fold(sum));
 
-	struct pcap_pkthdr h;
 	int64_t t = ts_ns < 0 ? 0 : ts_ns;
-	h.ts.tv_sec = (time_t)(t / 1000000000);
-	h.ts.tv_usec = (suseconds_t)(t % 1000000000);   /* ns: nano pcap */
-	h.caplen = h.len = (uint32_t)(ETH_HLEN + iphl + tcplen);
-	pcap_dump((u_char *)w->dump, &h, f);
+	uint32_t flen = (uint32_t)(ETH_HLEN + iphl + tcplen);
+	put32h(rec, (uint32_t)(t / 1000000000));
+	put32h(rec + 4, (uint32_t)(t % 1000000000));    /* ns: nano pcap */
+	put32h(rec + 8, flen);
+	put32h(rec + 12, flen);
+	w->o.fill += REC_HDR_LEN + flen;
 	w->frames++;
+	if (w->o.fill >= OUT_BLOCK)
+		next_block(w);
 
 	src->nxt += (uint32_t)len + ((flags & (TH_SYN | TH_FIN)) ? 1u : 0u);
 	src->owed = 0;      /* any segment carries an ACK of all received */
@@ -455,10 +686,9 @@ int cap_writer_on_event(void *ctx, const struct event *ev)
 	case EV_CONN_RST: rc = on_rst(w, ev); break;
 	default: return 0;
 	}
-	if (rc == 0 && w->opts.flush_each_event && pcap_dump_flush(w->dump) != 0)
-		w->io_err = fail(w, CAP_EIO, "flushing the pcap file failed: %s", strerror(errno));
-	int io = check_io(w);
-	return io ? io : rc;
+	if (rc == 0 && w->opts.flush_each_event)
+		flush_cur(w);
+	return w->io_err ? w->io_err : rc;
 }
 
 struct ev_observer cap_writer_observer(struct cap_writer *w)
@@ -534,40 +764,43 @@ int cap_writer_open(struct cap_writer **wp, const char *path,
 	/* closed connections are remembered (to report events after a close)
 	 * in as many slots again as may be open */
 	w->max_slots = (size_t)o.max_conns * 2;
-	w->pcap = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, CAP_SNAPLEN,
-						       PCAP_TSTAMP_PRECISION_NANO);
-	if (!w->pcap) {
-		free(w);
-		seterr(err, errlen, "pcap '%s': pcap_open_dead failed", path);
-		return CAP_ENOMEM;
+	for (unsigned i = 0; i < OUT_BLOCKS; i++) {
+		if (posix_memalign((void **)&w->o.blk[i], OUT_ALIGN, OUT_CAP) != 0) {
+			w->o.blk[i] = NULL;
+			free_blocks(&w->o);
+			free(w);
+			seterr(err, errlen, "pcap '%s': out of memory", path);
+			return CAP_ENOMEM;
+		}
 	}
-	errno = 0;
-	w->fp = fopen(path, "wb");
-	if (!w->fp) {
+	w->o.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (w->o.fd < 0) {
 		int e = errno;
-		pcap_close(w->pcap);
+		free_blocks(&w->o);
 		free(w);
-		seterr(err, errlen, "cannot create pcap file '%s': %s", path,
-		       e ? strerror(e) : "unknown error");
+		seterr(err, errlen, "cannot create pcap file '%s': %s", path, strerror(e));
 		return CAP_EOPEN;
 	}
-	w->dump = pcap_dump_fopen(w->pcap, w->fp);
-	if (!w->dump) {
-		seterr(err, errlen, "cannot write pcap file '%s': %s", path, pcap_geterr(w->pcap));
-		fclose(w->fp);
-		pcap_close(w->pcap);
+	uint8_t *h = w->o.blk[0];
+	put32h(h, PCAP_MAGIC_NSEC);
+	memcpy(h + 4, &(uint16_t){ 2 }, 2);         /* version 2.4 */
+	memcpy(h + 6, &(uint16_t){ 4 }, 2);
+	put32h(h + 8, 0);                           /* thiszone */
+	put32h(h + 12, 0);                          /* sigfigs */
+	put32h(h + 16, CAP_SNAPLEN);
+	put32h(h + 20, DLT_EN10MB);                 /* LINKTYPE_ETHERNET */
+	w->o.fill = FILE_HDR_LEN;
+	int e = write_at(w->o.fd, h, FILE_HDR_LEN, 0);
+	if (e) {
+		seterr(err, errlen, "cannot write pcap file '%s': %s", path, strerror(e));
+		close(w->o.fd);
+		free_blocks(&w->o);
 		free(w);
 		return CAP_EOPEN;
 	}
-	if (pcap_dump_flush(w->dump) != 0 || ferror(w->fp)) {
-		int e = errno;
-		seterr(err, errlen, "cannot write pcap file '%s': %s", path,
-		       e ? strerror(e) : "I/O error");
-		pcap_dump_close(w->dump);
-		pcap_close(w->pcap);
-		free(w);
-		return CAP_EOPEN;
-	}
+	w->o.flushed = FILE_HDR_LEN;
+	if (!o.flush_each_event)
+		start_thread(&w->o);
 	*wp = w;
 	return 0;
 }
@@ -576,15 +809,14 @@ int cap_writer_close(struct cap_writer *w)
 {
 	if (!w)
 		return 0;
+	stop_thread(&w->o);
+	if (w->o.err)
+		io_failed(w, w->o.err);
+	flush_cur(w);
+	if (close(w->o.fd) != 0 && w->io_err == 0)
+		w->io_err = fail(w, CAP_EIO, "closing the pcap file failed: %s", strerror(errno));
 	int rc = w->io_err;
-	errno = 0;
-	if (pcap_dump_flush(w->dump) != 0 || ferror(w->fp)) {
-		if (rc == 0)
-			rc = fail(w, CAP_EIO, "flushing the pcap file failed: %s",
-				  errno ? strerror(errno) : "I/O error");
-	}
-	pcap_dump_close(w->dump);
-	pcap_close(w->pcap);
+	free_blocks(&w->o);
 	free(w->conns);
 	free(w);
 	return rc;

@@ -25,7 +25,11 @@
  * always give the same file.
  *
  * A writer holds all its state (no globals); one writer is used by one
- * thread at a time.
+ * thread at a time. Unless flush_each_event is set, a writer writes the
+ * file in 1 MiB blocks from a thread of its own (signals blocked in it),
+ * with O_DIRECT where the file system allows: the file is whole once
+ * cap_writer_close returns, and a write error shows in the events that
+ * follow it (and in close) rather than in the one that made the block.
  */
 #ifndef HARNESS_CAPTURE_PCAP_WRITER_H
 #define HARNESS_CAPTURE_PCAP_WRITER_H
@@ -89,7 +93,7 @@ struct ev_observer cap_writer_observer(struct cap_writer *w);
 /* A message about the first error any event returned ("" if none). */
 const char *cap_writer_errmsg(const struct cap_writer *w);
 
-/* Frames written so far. */
+/* Frames made so far (written to the file by close at the latest). */
 uint64_t cap_writer_frames(const struct cap_writer *w);
 
 /* Flush, close and free (NULL is a no-op). Returns 0, or CAP_EIO if any

@@ -4,6 +4,7 @@
  * SIGTERM stop it cleanly: connections closed, the pcap flushed. */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +21,10 @@
 #include "harness/roles/target_role.h"
 
 #define MAX_LISTEN 8
+/* glibc malloc: blocks below this come from the heap, and this much of
+ * free heap is kept (see run_target). */
+#define HEAP_MMAP_THRESHOLD (32 * 1024 * 1024)
+#define HEAP_TRIM_THRESHOLD (64 * 1024 * 1024)
 #define DEFAULT_IQN "iqn.2026-11.org.iscsi-harness:target"
 
 static void target_usage(FILE *out)
@@ -240,6 +245,14 @@ static int run_target(struct target_opts *o)
 	ev_bus_init(&bus);
 	if (!dev || add_luns(dev, o))
 		goto out;
+	/* Every command's data buffer and queued Data-In (up to 1 MiB and
+	 * MaxBurstLength) is allocated and freed again: kept in the heap,
+	 * and the heap kept, they are not mapped, faulted in and unmapped
+	 * each time (glibc's own thresholds adapt only after such frees and
+	 * still trim). Set after the LUNs: a RAM LUN stays mapped and
+	 * untouched until written. */
+	mallopt(M_MMAP_THRESHOLD, HEAP_MMAP_THRESHOLD);
+	mallopt(M_TRIM_THRESHOLD, HEAP_TRIM_THRESHOLD);
 	if (cap_writer_open(&cap, o->pcap, NULL, err, sizeof err) != 0) {
 		fprintf(stderr, "iscsi-harness target: %s\n", err);
 		goto out;

@@ -5,14 +5,19 @@
  * straight from the socket into place and never copied again; a buffer
  * grown that way is given back at the next read that finds it empty (a
  * framed PDU stays valid until then).
+ *
+ * The send queue holds one chunk per PDU; a flush hands up to TX_IOV_MAX
+ * of them to one sendmsg.
  */
 #include "harness/net/conn.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #define RX_CHUNK (64u * 1024u)
+#define TX_IOV_MAX 64u   /* queued PDUs handed to one sendmsg */
 
 /* Make room after rx_end for the rest of the PDU at rx_start (RX_CHUNK at
  * least). Returns 0, or -1 out of memory. */
@@ -112,20 +117,30 @@ int conn_tx_queue(struct net_conn *c, const uint8_t *pdu, size_t len)
 int conn_tx_flush(struct net_conn *c)
 {
 	while (c->tx_head) {
-		struct net_tx_chunk *k = c->tx_head;
-		ssize_t n = net_shim_write(&c->shim, c->fd, k->bytes + k->off, k->len - k->off);
-		if (n < 0)
+		struct iovec iov[TX_IOV_MAX];
+		size_t n = 0;
+		for (struct net_tx_chunk *k = c->tx_head; k && n < TX_IOV_MAX; k = k->next)
+			iov[n++] = (struct iovec){ k->bytes + k->off, k->len - k->off };
+		ssize_t w = net_shim_writev(&c->shim, c->fd, iov, n);
+		if (w < 0)
 			return (errno == EAGAIN || errno == EWOULDBLOCK) ? 1 : -1;
-		if (n == 0) /* nothing taken: wait for NET_OUT */
+		if (w == 0) /* nothing taken: wait for NET_OUT */
 			return 1;
-		k->off += (size_t)n;
-		c->tx_bytes -= (size_t)n;
-		if (k->off < k->len)
-			continue;
-		c->tx_head = k->next;
+		size_t left = (size_t)w;
+		c->tx_bytes -= left;
+		while (left) {
+			struct net_tx_chunk *k = c->tx_head;
+			size_t part = k->len - k->off;
+			if (left < part) {
+				k->off += left;
+				break;
+			}
+			left -= part;
+			c->tx_head = k->next;
+			free(k);
+		}
 		if (!c->tx_head)
 			c->tx_tail = NULL;
-		free(k);
 	}
 	return 0;
 }

@@ -41,6 +41,8 @@ struct net_conn {
 	uint64_t report_timer;      /* the 0 ms timer that reports GONE */
 	unsigned watched;           /* NET_IN | NET_OUT as the loop has them */
 	bool tx_over_limit;         /* the queue passed the size worth a log line */
+	bool tx_pending;            /* on the server's list to flush this round */
+	struct net_conn *next_pending;
 	/* receive: bytes [rx_start, rx_end) of rx are not framed yet */
 	uint8_t *rx;
 	size_t rx_cap, rx_start, rx_end;
@@ -72,8 +74,9 @@ enum conn_rx_result conn_rx_next(struct net_conn *c, size_t max_dsl, const uint8
 /* Queue a copy of a PDU. Returns 0, or -1 out of memory. */
 int conn_tx_queue(struct net_conn *c, const uint8_t *pdu, size_t len);
 
-/* Write what is queued until done or the socket is full. Returns 0 all
- * written, 1 would block, -1 a socket error (errno). */
+/* Write what is queued until done or the socket is full, up to TX_IOV_MAX
+ * PDUs per system call. Returns 0 all written, 1 would block, -1 a socket
+ * error (errno). */
 int conn_tx_flush(struct net_conn *c);
 
 /* Free the buffers and the queue (not the socket, not c). */

@@ -6,6 +6,12 @@
  * once but stays in the table (state GONE) until a 0 ms timer tells the
  * engine; so engine.closed always comes from the loop, never from inside
  * send or close, and bytes handed to engine.pdu stay valid for the call.
+ *
+ * What the engine sends is queued and written once per loop round: the
+ * first send of a round sets a 0 ms timer (it fires with the round's due
+ * timers, or in the next round for a send made by a timer) that flushes
+ * every connection sent to since, so the PDUs that answer one read leave
+ * in one system call.
  */
 #define _GNU_SOURCE /* accept4 */
 #include "harness/net/server.h"
@@ -46,6 +52,8 @@ struct net_server {
 	size_t n_listeners;
 	struct conn_table conns;
 	uint32_t last_id;
+	struct net_conn *pending;   /* sent to this round, not flushed yet */
+	uint64_t flush_timer;       /* the 0 ms timer that flushes them */
 };
 
 /* ---- log ---------------------------------------------------------------- */
@@ -97,10 +105,23 @@ static void report_closed(void *arg, uint64_t timer)
 	free(c);
 }
 
+/* Take c off the list of connections to flush this round. */
+static void unpend(struct net_conn *c)
+{
+	if (!c->tx_pending)
+		return;
+	struct net_conn **pp = &c->srv->pending;
+	while (*pp != c)
+		pp = &(*pp)->next_pending;
+	*pp = c->next_pending;
+	c->tx_pending = false;
+}
+
 /* Close the socket now and report the end to the engine from the loop. */
 static void conn_gone(struct net_conn *c, enum proto_close_why why)
 {
 	struct net_server *s = c->srv;
+	unpend(c);
 	net_loop_unwatch(s->loop, c->fd);
 	close(c->fd);
 	c->fd = -1;
@@ -118,6 +139,16 @@ static void reset_conn(struct net_conn *c, enum proto_close_why why)
 	setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
 	emit_close(c, EV_CONN_RST, EV_DIR_T2I);
 	conn_gone(c, why);
+}
+
+/* This side resets the connection after writing what the socket takes of
+ * what is queued (as the engine's sends so far would have been written
+ * had they not waited for the end of the round). */
+static void reset_after_queue(struct net_conn *c, enum proto_close_why why)
+{
+	if (c->tx_head && !(c->watched & NET_OUT))
+		conn_tx_flush(c);
+	reset_conn(c, why);
 }
 
 /* This side closes with a FIN (what is queued and not written is lost). */
@@ -187,7 +218,7 @@ static void deliver_pdus(struct net_conn *c)
 			log_line(s, PROTO_LOG_ERROR, c->id,
 				 "DataSegmentLength %zu exceeds the limit of %zu bytes: closing",
 				 len, s->max_dsl);
-			reset_conn(c, PROTO_CLOSED_ERROR);
+			reset_after_queue(c, PROTO_CLOSED_ERROR);
 			return;
 		}
 		struct pdu_digests dg = c->rx_dg;
@@ -301,6 +332,37 @@ static void on_listener(void *arg, int fd, unsigned events)
 
 /* ---- the proto_io ------------------------------------------------------- */
 
+/* Flush every connection sent to this round (the 0 ms timer's work). */
+static void flush_pending(void *arg, uint64_t timer)
+{
+	(void)timer;
+	struct net_server *s = arg;
+	s->flush_timer = 0;
+	for (struct net_conn *c; (c = s->pending);) {
+		s->pending = c->next_pending;
+		c->tx_pending = false;
+		if (c->tx_head && !(c->watched & NET_OUT))
+			flush(c);
+	}
+}
+
+/* Flush c at the end of this round (at once when no timer can be set). */
+static void schedule_flush(struct net_conn *c)
+{
+	struct net_server *s = c->srv;
+	if (!s->flush_timer)
+		s->flush_timer = net_loop_timer(s->loop, 0, flush_pending, s);
+	if (!s->flush_timer) {
+		flush(c);
+		return;
+	}
+	if (!c->tx_pending) {
+		c->tx_pending = true;
+		c->next_pending = s->pending;
+		s->pending = c;
+	}
+}
+
 /* The connection the engine names, while it can still carry bytes. */
 static struct net_conn *live_conn(struct net_server *s, uint32_t id)
 {
@@ -319,7 +381,7 @@ static int io_send(void *ctx, uint32_t conn, const uint8_t *pdu, size_t len, str
 					 .stream_offset = c->tx_offset });
 	if (conn_tx_queue(c, pdu, len) < 0) {
 		log_line(s, PROTO_LOG_ERROR, c->id, "send queue: out of memory: closing");
-		reset_conn(c, PROTO_CLOSED_ERROR);
+		reset_after_queue(c, PROTO_CLOSED_ERROR);
 		return -1;
 	}
 	if (c->tx_bytes > TX_QUEUE_LOG_BYTES && !c->tx_over_limit) {
@@ -328,7 +390,7 @@ static int io_send(void *ctx, uint32_t conn, const uint8_t *pdu, size_t len, str
 			 c->tx_bytes);
 	}
 	if (!(c->watched & NET_OUT))
-		flush(c);
+		schedule_flush(c);
 	return 0;
 }
 
@@ -338,7 +400,7 @@ static void io_close(void *ctx, uint32_t conn, bool reset)
 	if (!c)
 		return;
 	if (reset) {
-		reset_conn(c, PROTO_CLOSED_LOCAL);
+		reset_after_queue(c, PROTO_CLOSED_LOCAL);
 	} else if (c->state == NET_CONN_OPEN) {
 		c->state = NET_CONN_DRAINING;
 		c->why = PROTO_CLOSED_LOCAL;
@@ -457,6 +519,7 @@ void net_server_free(struct net_server *s)
 		close(s->listeners[i].fd);
 	}
 	free(s->listeners);
+	net_loop_timer_cancel(s->loop, s->flush_timer);
 	for (struct net_conn *c; (c = conn_table_any(&s->conns));) {
 		if (c->state != NET_CONN_GONE) {
 			if (conn_tx_flush(c) < 0)

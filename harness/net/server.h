@@ -1,6 +1,7 @@
 /* server.h — the TCP carrier of the embedded target: listens, accepts,
  * frames what each connection reads into PDUs for the engine, writes what
- * the engine sends, and puts every connection's life on the event bus
+ * the engine sends (at the end of the loop round it was sent in, the PDUs
+ * of a connection together), and puts every connection's life on the event bus
  * (EV_CONN_OPEN, EV_WIRE, EV_PDU, EV_CONN_FIN, EV_CONN_RST). The engine
  * acts through the proto_io that net_server_io() returns.
  */

@@ -20,9 +20,15 @@ ssize_t net_shim_read(const struct net_shim *s, int fd, uint8_t *buf, size_t cap
 	return n;
 }
 
-ssize_t net_shim_write(const struct net_shim *s, int fd, const uint8_t *buf, size_t len)
+ssize_t net_shim_writev(const struct net_shim *s, int fd, const struct iovec *iov, size_t n)
 {
-	ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-	record(s, EV_DIR_T2I, buf, n);
-	return n;
+	struct msghdr m = { .msg_iov = (struct iovec *)iov, .msg_iovlen = n };
+	ssize_t w = sendmsg(fd, &m, MSG_NOSIGNAL);
+	size_t left = w > 0 ? (size_t)w : 0;
+	for (size_t i = 0; i < n && left; i++) {
+		size_t k = iov[i].iov_len < left ? iov[i].iov_len : left;
+		record(s, EV_DIR_T2I, iov[i].iov_base, (ssize_t)k);
+		left -= k;
+	}
+	return w;
 }

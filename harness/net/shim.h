@@ -1,7 +1,9 @@
 /* shim.h — the one place every byte of a connection crosses its socket.
- * Today it records: each read() and each write() that moved bytes becomes
- * one EV_WIRE event (I2T for reads, T2I for writes). A fault injector
- * (drop, delay, corrupt) will plug in here later.
+ * Today it records: each read() that moved bytes becomes one EV_WIRE event
+ * (I2T), and each buffer of a gathered write the bytes of that buffer it
+ * moved (T2I), so a PDU queued alone is one EV_WIRE whether or not it went
+ * out in the same system call as others. A fault injector (drop, delay,
+ * corrupt) will plug in here later.
  */
 #ifndef HARNESS_NET_SHIM_H
 #define HARNESS_NET_SHIM_H
@@ -9,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "harness/event.h"
 
@@ -21,8 +24,9 @@ struct net_shim {
  * Returns what read(2) returned (errno set on -1). */
 ssize_t net_shim_read(const struct net_shim *s, int fd, uint8_t *buf, size_t cap);
 
-/* send(2) of buf on fd (MSG_NOSIGNAL); the bytes written go out as
- * EV_WIRE T2I. Returns what send(2) returned (errno set on -1). */
-ssize_t net_shim_write(const struct net_shim *s, int fd, const uint8_t *buf, size_t len);
+/* sendmsg(2) of the n buffers iov on fd (MSG_NOSIGNAL, one system call);
+ * what was written of each buffer goes out as one EV_WIRE T2I, in order.
+ * Returns what sendmsg(2) returned (errno set on -1). */
+ssize_t net_shim_writev(const struct net_shim *s, int fd, const struct iovec *iov, size_t n);
 
 #endif
