@@ -1,9 +1,12 @@
 /* scsi_dev.h — the target's SCSI block device model: LUNs backed by RAM or a
  * file, and the commands a real initiator needs (SPC-4 / SBC-3): INQUIRY
  * (standard, VPD 0x00, 0x80, 0x83), TEST UNIT READY, READ CAPACITY 10/16,
- * READ and WRITE 6/10/12/16, REPORT LUNS, MODE SENSE 6/10, REQUEST SENSE,
- * SYNCHRONIZE CACHE 10/16, and CHECK CONDITION with the right sense for
- * anything else or out of range.
+ * READ and WRITE 6/10/12/16, WRITE AND VERIFY, VERIFY, PRE-FETCH, WRITE
+ * SAME, ORWRITE, GET LBA STATUS, REPORT LUNS, REPORT SUPPORTED OPERATION
+ * CODES, MODE SENSE 6/10, REQUEST SENSE, SYNCHRONIZE CACHE 10/16,
+ * RESERVE(6)/RELEASE(6) and PERSISTENT RESERVE IN/OUT (reservations held
+ * by an I_T nexus), and CHECK CONDITION with the right sense for anything
+ * else or out of range.
  *
  * Knows nothing of iSCSI: a command is a CDB, a LUN, an expected transfer
  * length and data; the result is a status, sense data and data in. The
@@ -25,6 +28,7 @@
 enum scsi_status {
 	SCSI_GOOD = 0x00,
 	SCSI_CHECK_CONDITION = 0x02,
+	SCSI_CONDITION_MET = 0x04,
 	SCSI_BUSY = 0x08,
 	SCSI_RESERVATION_CONFLICT = 0x18,
 	SCSI_TASK_SET_FULL = 0x28,
@@ -76,6 +80,7 @@ enum scsi_sense_key {
 	SCSI_SENSE_NO_SENSE = 0x0,
 	SCSI_SENSE_MEDIUM_ERROR = 0x3,
 	SCSI_SENSE_ILLEGAL_REQUEST = 0x5,
+	SCSI_SENSE_MISCOMPARE = 0xe,
 };
 
 /* Make r a CHECK CONDITION with fixed-format sense (response code 0x70,
@@ -84,7 +89,8 @@ enum scsi_sense_key {
 void scsi_result_check(struct scsi_result *r, uint8_t key, uint8_t asc, uint8_t ascq);
 
 /*
- * Execute one command. lun is the 8-byte LUN field as a big-endian number
+ * Execute one command from the I_T nexus nexus (any number naming the
+ * initiator's session: reservations are held by it). lun is the 8-byte LUN field as a big-endian number
  * (single-level addressing: LUN n is n << 48). For a write, data_out holds
  * the data the initiator sent (out_len bytes, which may be less than the
  * CDB asks: the whole blocks that came are written and the answer is GOOD,
@@ -98,9 +104,17 @@ void scsi_result_check(struct scsi_result *r, uint8_t key, uint8_t asc, uint8_t 
  * RANGE, INVALID FIELD IN CDB, LOGICAL UNIT NOT SUPPORTED; MEDIUM ERROR
  * when the backing file fails).
  */
-void scsi_exec(struct scsi_dev *d, uint64_t lun, const uint8_t *cdb,
+void scsi_exec(struct scsi_dev *d, uint64_t nexus, uint64_t lun, const uint8_t *cdb,
 	       size_t cdb_len, const uint8_t *data_out, size_t out_len,
 	       uint8_t *data_in, size_t in_cap, struct scsi_result *r);
+
+/* I_T nexus loss: the RESERVE(6) reservations nexus holds go; its
+ * persistent reservations and registrations stay (SPC-4). */
+void scsi_nexus_gone(struct scsi_dev *d, uint64_t nexus);
+
+/* LOGICAL UNIT RESET of lun (the 8-byte LUN field), or of every LUN when
+ * all (TARGET RESET): RESERVE(6) reservations go, persistent ones stay. */
+void scsi_lun_reset(struct scsi_dev *d, uint64_t lun, bool all);
 
 /* For the fast path of READ: the RAM behind lun's bytes
  * [offset, offset+len), or NULL when the LUN is file backed or the range
