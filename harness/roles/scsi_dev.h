@@ -2,7 +2,7 @@
  * file, and the commands a real initiator needs (SPC-4 / SBC-3): INQUIRY
  * (standard, VPD 0x00, 0x80, 0x83), TEST UNIT READY, READ CAPACITY 10/16,
  * READ and WRITE 6/10/12/16, WRITE AND VERIFY, VERIFY, PRE-FETCH, WRITE
- * SAME, ORWRITE, GET LBA STATUS, REPORT LUNS, REPORT SUPPORTED OPERATION
+ * SAME, ORWRITE, COMPARE AND WRITE, GET LBA STATUS, REPORT LUNS, REPORT SUPPORTED OPERATION
  * CODES, MODE SENSE 6/10, REQUEST SENSE, SYNCHRONIZE CACHE 10/16,
  * RESERVE(6)/RELEASE(6) and PERSISTENT RESERVE IN/OUT (reservations held
  * by an I_T nexus), and CHECK CONDITION with the right sense for anything
@@ -61,9 +61,11 @@ struct scsi_plan {
 				length for commands returning data) */
 };
 
-/* Plan lun/cdb; an unknown opcode plans SCSI_DIR_NONE, and so does any
- * command on a missing LUN except INQUIRY, REQUEST SENSE and REPORT LUNS
- * (they answer on any LUN). */
+/* Plan lun/cdb: the data out of a write (VERIFY with BYTCHK, WRITE SAME,
+ * COMPARE AND WRITE and PERSISTENT RESERVE OUT's parameter list too) or
+ * the data in of a read. An unknown opcode or service action plans
+ * SCSI_DIR_NONE, and so does any command on a missing LUN except INQUIRY,
+ * REQUEST SENSE and REPORT LUNS (they answer on any LUN). */
 struct scsi_plan scsi_cmd_plan(const struct scsi_dev *d, uint64_t lun,
 			       const uint8_t *cdb, size_t cdb_len);
 
@@ -96,13 +98,16 @@ void scsi_result_check(struct scsi_result *r, uint8_t key, uint8_t asc, uint8_t 
  * CDB asks: the whole blocks that came are written and the answer is GOOD,
  * as tgtd does and libiscsi's Write10Residuals expects, or ILLEGAL
  * REQUEST 0x0e/0x03 when a partial block is left over, as LIO; or more:
- * the excess is ignored). For a read or a command returning data,
+ * the excess is ignored; COMPARE AND WRITE alone wants exactly its blocks,
+ * INVALID FIELD IN CDB otherwise). For a read or a command returning data,
  * up to in_cap bytes go to data_in (in_cap is the transfer length the
  * initiator expects; the device returns min(in_cap, what the command
  * yields)). Never fails as a function: errors are CHECK CONDITION with
  * sense (ILLEGAL REQUEST / INVALID COMMAND OPERATION CODE, LBA OUT OF
- * RANGE, INVALID FIELD IN CDB, LOGICAL UNIT NOT SUPPORTED; MEDIUM ERROR
- * when the backing file fails).
+ * RANGE, INVALID FIELD IN CDB, LOGICAL UNIT NOT SUPPORTED; MISCOMPARE;
+ * MEDIUM ERROR when the backing file fails), RESERVATION CONFLICT when
+ * another nexus's reservation forbids the command, or CONDITION MET
+ * (PRE-FETCH).
  */
 void scsi_exec(struct scsi_dev *d, uint64_t nexus, uint64_t lun, const uint8_t *cdb,
 	       size_t cdb_len, const uint8_t *data_out, size_t out_len,
