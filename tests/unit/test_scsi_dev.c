@@ -1136,7 +1136,17 @@ static void test_report_opcodes_all(void **state)
 			assert_memory_equal(d, want, 8);
 			saw_pr_in_reservation = true;
 		}
-		if (!runs(d[0], d[3], servactv, (size_t)get_be(d + 6, 2)))
+		size_t cdb_len = (size_t)get_be(d + 6, 2);
+		/* the one-command form agrees: its usage data starts with the
+		 * opcode (and service action) and has the CDB's length */
+		report_opcodes(servactv ? 0x02 : 0x01, d[0], d[3], 65535);
+		assert_good(4 + cdb_len);
+		assert_int_equal(in[1], 0x03);
+		assert_int_equal(get_be(in + 2, 2), cdb_len);
+		assert_int_equal(in[4], d[0]);
+		if (servactv)
+			assert_int_equal(in[5] & 0x1f, d[3]);
+		if (!runs(d[0], d[3], servactv, cdb_len))
 			fail_msg("listed opcode 0x%02x/0x%02x is not implemented", d[0], d[3]);
 		listed[d[0]] = 1;
 	}
