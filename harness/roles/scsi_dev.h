@@ -1,9 +1,12 @@
 /* scsi_dev.h — the target's SCSI block device model: LUNs backed by RAM or a
  * file, and the commands a real initiator needs (SPC-4 / SBC-3): INQUIRY
  * (standard, VPD 0x00, 0x80, 0x83), TEST UNIT READY, READ CAPACITY 10/16,
- * READ and WRITE 6/10/12/16, REPORT LUNS, MODE SENSE 6/10, REQUEST SENSE,
- * SYNCHRONIZE CACHE 10/16, and CHECK CONDITION with the right sense for
- * anything else or out of range.
+ * READ and WRITE 6/10/12/16, WRITE AND VERIFY, VERIFY, PRE-FETCH, WRITE
+ * SAME, ORWRITE, COMPARE AND WRITE, GET LBA STATUS, REPORT LUNS, REPORT SUPPORTED OPERATION
+ * CODES, MODE SENSE 6/10, REQUEST SENSE, SYNCHRONIZE CACHE 10/16,
+ * RESERVE(6)/RELEASE(6) and PERSISTENT RESERVE IN/OUT (reservations held
+ * by an I_T nexus), and CHECK CONDITION with the right sense for anything
+ * else or out of range.
  *
  * Knows nothing of iSCSI: a command is a CDB, a LUN, an expected transfer
  * length and data; the result is a status, sense data and data in. The
@@ -25,6 +28,7 @@
 enum scsi_status {
 	SCSI_GOOD = 0x00,
 	SCSI_CHECK_CONDITION = 0x02,
+	SCSI_CONDITION_MET = 0x04,
 	SCSI_BUSY = 0x08,
 	SCSI_RESERVATION_CONFLICT = 0x18,
 	SCSI_TASK_SET_FULL = 0x28,
@@ -57,9 +61,11 @@ struct scsi_plan {
 				length for commands returning data) */
 };
 
-/* Plan lun/cdb; an unknown opcode plans SCSI_DIR_NONE, and so does any
- * command on a missing LUN except INQUIRY, REQUEST SENSE and REPORT LUNS
- * (they answer on any LUN). */
+/* Plan lun/cdb: the data out of a write (VERIFY with BYTCHK, WRITE SAME,
+ * COMPARE AND WRITE and PERSISTENT RESERVE OUT's parameter list too) or
+ * the data in of a read. An unknown opcode or service action plans
+ * SCSI_DIR_NONE, and so does any command on a missing LUN except INQUIRY,
+ * REQUEST SENSE and REPORT LUNS (they answer on any LUN). */
 struct scsi_plan scsi_cmd_plan(const struct scsi_dev *d, uint64_t lun,
 			       const uint8_t *cdb, size_t cdb_len);
 
@@ -76,6 +82,7 @@ enum scsi_sense_key {
 	SCSI_SENSE_NO_SENSE = 0x0,
 	SCSI_SENSE_MEDIUM_ERROR = 0x3,
 	SCSI_SENSE_ILLEGAL_REQUEST = 0x5,
+	SCSI_SENSE_MISCOMPARE = 0xe,
 };
 
 /* Make r a CHECK CONDITION with fixed-format sense (response code 0x70,
@@ -84,23 +91,35 @@ enum scsi_sense_key {
 void scsi_result_check(struct scsi_result *r, uint8_t key, uint8_t asc, uint8_t ascq);
 
 /*
- * Execute one command. lun is the 8-byte LUN field as a big-endian number
+ * Execute one command from the I_T nexus nexus (any number naming the
+ * initiator's session: reservations are held by it). lun is the 8-byte LUN field as a big-endian number
  * (single-level addressing: LUN n is n << 48). For a write, data_out holds
  * the data the initiator sent (out_len bytes, which may be less than the
  * CDB asks: the whole blocks that came are written and the answer is GOOD,
  * as tgtd does and libiscsi's Write10Residuals expects, or ILLEGAL
  * REQUEST 0x0e/0x03 when a partial block is left over, as LIO; or more:
- * the excess is ignored). For a read or a command returning data,
+ * the excess is ignored; COMPARE AND WRITE alone wants exactly its blocks,
+ * INVALID FIELD IN CDB otherwise). For a read or a command returning data,
  * up to in_cap bytes go to data_in (in_cap is the transfer length the
  * initiator expects; the device returns min(in_cap, what the command
  * yields)). Never fails as a function: errors are CHECK CONDITION with
  * sense (ILLEGAL REQUEST / INVALID COMMAND OPERATION CODE, LBA OUT OF
- * RANGE, INVALID FIELD IN CDB, LOGICAL UNIT NOT SUPPORTED; MEDIUM ERROR
- * when the backing file fails).
+ * RANGE, INVALID FIELD IN CDB, LOGICAL UNIT NOT SUPPORTED; MISCOMPARE;
+ * MEDIUM ERROR when the backing file fails), RESERVATION CONFLICT when
+ * another nexus's reservation forbids the command, or CONDITION MET
+ * (PRE-FETCH).
  */
-void scsi_exec(struct scsi_dev *d, uint64_t lun, const uint8_t *cdb,
+void scsi_exec(struct scsi_dev *d, uint64_t nexus, uint64_t lun, const uint8_t *cdb,
 	       size_t cdb_len, const uint8_t *data_out, size_t out_len,
 	       uint8_t *data_in, size_t in_cap, struct scsi_result *r);
+
+/* I_T nexus loss: the RESERVE(6) reservations nexus holds go; its
+ * persistent reservations and registrations stay (SPC-4). */
+void scsi_nexus_gone(struct scsi_dev *d, uint64_t nexus);
+
+/* LOGICAL UNIT RESET of lun (the 8-byte LUN field), or of every LUN when
+ * all (TARGET RESET): RESERVE(6) reservations go, persistent ones stay. */
+void scsi_lun_reset(struct scsi_dev *d, uint64_t lun, bool all);
 
 /* For the fast path of READ: the RAM behind lun's bytes
  * [offset, offset+len), or NULL when the LUN is file backed or the range

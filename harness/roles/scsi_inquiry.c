@@ -101,8 +101,9 @@ static bool vpd_page(const struct scsi_cmd *c, uint8_t page, uint8_t *p, size_t 
 		return true;
 	case 0xb0:
 		/* no transfer length limits, granularity, UNMAP or WRITE SAME
-		 * to report: every field 0 */
+		 * to report: every field 0 but COMPARE AND WRITE's length */
 		memset(p, 0, VPD_BLOCK_PAGE_LEN);
+		p[1] = scsi_max_compare_and_write;
 		*len = VPD_BLOCK_PAGE_LEN;
 		return true;
 	case 0xb1:

@@ -51,7 +51,25 @@ bool scsi_rw_decode(const uint8_t *cdb, size_t cdb_len, struct scsi_rw *rw)
 	return true;
 }
 
-static bool in_range(const struct scsi_lun *lun, uint64_t lba, uint64_t blocks)
+void scsi_lba_range(const uint8_t *cdb, uint64_t *lba, uint32_t *blocks)
+{
+	switch (cdb[0] >> 5) {
+	case 4:   /* 16-byte CDBs */
+		*lba = scsi_get64(cdb + 2);
+		*blocks = scsi_get32(cdb + 10);
+		break;
+	case 5:   /* 12-byte CDBs */
+		*lba = scsi_get32(cdb + 2);
+		*blocks = scsi_get32(cdb + 6);
+		break;
+	default:  /* 10-byte CDBs */
+		*lba = scsi_get32(cdb + 2);
+		*blocks = scsi_get16(cdb + 7);
+		break;
+	}
+}
+
+bool scsi_in_range(const struct scsi_lun *lun, uint64_t lba, uint64_t blocks)
 {
 	return lba <= lun->blocks && blocks <= lun->blocks - lba;
 }
@@ -86,13 +104,43 @@ static bool pwrite_all(int fd, const uint8_t *buf, size_t len, uint64_t off)
 	return true;
 }
 
+bool scsi_medium_read(const struct scsi_lun *lun, uint8_t *buf, size_t len, uint64_t offset)
+{
+	if (!lun->ram)
+		return pread_all(lun->fd, buf, len, offset);
+	if (len)   /* buf may be NULL when nothing is read */
+		memcpy(buf, lun->ram + offset, len);
+	return true;
+}
+
+bool scsi_medium_write(struct scsi_lun *lun, const uint8_t *buf, size_t len, uint64_t offset)
+{
+	if (!lun->ram)
+		return pwrite_all(lun->fd, buf, len, offset);
+	if (len)   /* buf may be NULL when nothing is written */
+		memcpy(lun->ram + offset, buf, len);
+	return true;
+}
+
+bool scsi_medium_sync(const struct scsi_lun *lun)
+{
+	return lun->ram || fdatasync(lun->fd) == 0;
+}
+
+uint32_t scsi_rw_transfer_length(const uint8_t *cdb)
+{
+	struct scsi_rw rw;
+	/* the table calls it for READ and WRITE opcodes only, whole CDBs */
+	scsi_rw_decode(cdb, 16, &rw);
+	/* an iSCSI transfer length has 32 bits: more cannot move */
+	uint64_t bytes = (uint64_t)rw.blocks * SCSI_BLOCK_SIZE;
+	return bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes;
+}
+
 static void do_read(struct scsi_cmd *c, uint64_t offset, uint64_t bytes)
 {
 	size_t n = bytes < c->in_cap ? (size_t)bytes : c->in_cap;
-	if (c->lun->ram) {
-		if (n)   /* data_in may be NULL when nothing is expected */
-			memcpy(c->data_in, c->lun->ram + offset, n);
-	} else if (!pread_all(c->lun->fd, c->data_in, n, offset)) {
+	if (!scsi_medium_read(c->lun, c->data_in, n, offset)) {
 		scsi_fail(c, SCSI_SENSE_MEDIUM_ERROR, SCSI_ASC_UNRECOVERED_READ_ERROR);
 		return;
 	}
@@ -112,11 +160,8 @@ static void do_write(struct scsi_cmd *c, uint64_t offset, uint64_t bytes, bool s
 {
 	bool short_data = c->out_len < bytes;
 	size_t n = short_data ? c->out_len - c->out_len % SCSI_BLOCK_SIZE : (size_t)bytes;
-	if (c->lun->ram) {
-		if (n)   /* data_out may be NULL when nothing was sent */
-			memcpy(c->lun->ram + offset, c->data_out, n);
-	} else if (!pwrite_all(c->lun->fd, c->data_out, n, offset) ||
-		   (sync && fdatasync(c->lun->fd) != 0)) {
+	if (!scsi_medium_write(c->lun, c->data_out, n, offset) ||
+	    (sync && !scsi_medium_sync(c->lun))) {
 		scsi_fail(c, SCSI_SENSE_MEDIUM_ERROR, SCSI_ASC_WRITE_ERROR);
 		return;
 	}
@@ -134,7 +179,7 @@ void scsi_op_read_write(struct scsi_cmd *c)
 		scsi_fail_field(c, 1);
 		return;
 	}
-	if (!in_range(c->lun, rw.lba, rw.blocks)) {
+	if (!scsi_in_range(c->lun, rw.lba, rw.blocks)) {
 		scsi_fail(c, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ASC_LBA_OUT_OF_RANGE);
 		return;
 	}
@@ -156,12 +201,12 @@ void scsi_op_sync_cache(struct scsi_cmd *c)
 	uint64_t blocks = sixteen ? scsi_get32(c->cdb + 10) : scsi_get16(c->cdb + 7);
 	if (blocks == 0 && lba <= c->lun->blocks)   /* 0: up to the last block */
 		blocks = c->lun->blocks - lba;
-	if (!in_range(c->lun, lba, blocks)) {
+	if (!scsi_in_range(c->lun, lba, blocks)) {
 		scsi_fail(c, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ASC_LBA_OUT_OF_RANGE);
 		return;
 	}
 	/* IMMED may be set: answering after the flush is allowed too */
-	if (!c->lun->ram && fdatasync(c->lun->fd) != 0)
+	if (!scsi_medium_sync(c->lun))
 		scsi_fail(c, SCSI_SENSE_MEDIUM_ERROR, SCSI_ASC_WRITE_ERROR);
 }
 
@@ -192,10 +237,6 @@ void scsi_op_read_capacity10(struct scsi_cmd *c)
 
 void scsi_op_read_capacity16(struct scsi_cmd *c)
 {
-	if ((c->cdb[1] & 0x1f) != SCSI_READ_CAPACITY16_ACTION) {
-		scsi_fail_field(c, 1);
-		return;
-	}
 	if (lba_without_pmi(c->cdb + 2, 8, c->cdb[14])) {
 		scsi_fail_field(c, 2);
 		return;

@@ -1,5 +1,6 @@
 /* target_role.c — glue between the target engine and the SCSI device:
- * plan and execute CDBs, and say which LUNs exist. */
+ * plan and execute CDBs from an I_T nexus, say which LUNs exist, and pass
+ * on nexus losses and LUN resets (they release reservations). */
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +22,8 @@ static void exec(void *ctx, uint64_t nexus, uint64_t lun, const uint8_t *cdb,
 		 size_t cdb_len, const uint8_t *data_out, size_t out_len,
 		 uint8_t *data_in, size_t in_cap, struct tgt_result *r)
 {
-	(void)nexus;   /* reservations: scsi_dev does not keep them yet */
 	struct scsi_result sr;
-	scsi_exec(ctx, lun, cdb, cdb_len, data_out, out_len, data_in, in_cap, &sr);
+	scsi_exec(ctx, nexus, lun, cdb, cdb_len, data_out, out_len, data_in, in_cap, &sr);
 	r->status = sr.status;
 	r->sense_len = sr.sense_len < sizeof r->sense ? sr.sense_len : sizeof r->sense;
 	memcpy(r->sense, sr.sense, r->sense_len);
@@ -37,6 +37,16 @@ static bool lun_exists(void *ctx, uint64_t lun)
 	return (lun & 0xffffffffffffull) == 0 && n < scsi_dev_lun_count(ctx);
 }
 
+static void nexus_gone(void *ctx, uint64_t nexus)
+{
+	scsi_nexus_gone(ctx, nexus);
+}
+
+static void lun_reset(void *ctx, uint64_t lun, bool all)
+{
+	scsi_lun_reset(ctx, lun, all);
+}
+
 struct tgt_backend target_role_backend(struct scsi_dev *d)
 {
 	return (struct tgt_backend){
@@ -44,6 +54,8 @@ struct tgt_backend target_role_backend(struct scsi_dev *d)
 		.plan = plan,
 		.exec = exec,
 		.lun_exists = lun_exists,
+		.nexus_gone = nexus_gone,
+		.lun_reset = lun_reset,
 	};
 }
 

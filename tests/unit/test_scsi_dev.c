@@ -1,8 +1,11 @@
 /* test_scsi_dev.c — the embedded target's SCSI block device
  * (harness/roles/scsi_dev.h): sizes, LUNs and their addressing, every
  * command with the exact bytes it returns (standard INQUIRY, VPD pages,
- * READ CAPACITY, REPORT LUNS, MODE SENSE, REQUEST SENSE), write-then-read
- * on RAM and file LUNs, each error with its sense key, ASC and ASCQ, the
+ * READ CAPACITY, REPORT LUNS, MODE SENSE, REQUEST SENSE, REPORT SUPPORTED
+ * OPERATION CODES, GET LBA STATUS, PERSISTENT RESERVE IN), write-then-read
+ * on RAM and file LUNs, VERIFY, PRE-FETCH, WRITE SAME, ORWRITE and COMPARE
+ * AND WRITE, reservations (RESERVE(6) and persistent, each type) between
+ * I_T nexuses, each error with its sense key, ASC and ASCQ, the
  * allocation length cutting data short, the plan of each command, the RAM
  * fast path, and a backing file failing under the device (MEDIUM ERROR).
  * File LUNs live in a fresh directory under $HARNESS_SCRATCH (else /tmp). */
@@ -33,6 +36,7 @@
 static char scratch_dir[512];
 static struct scsi_dev *dev;        /* SERIAL, LUN 0: RAM_BYTES of RAM */
 static struct scsi_result res;
+static uint64_t nexus = 1;          /* the I_T nexus run() sends from */
 static uint8_t in[IN_CAP];
 static uint8_t out[IN_CAP];
 
@@ -54,6 +58,7 @@ static int dev_setup(void **state)
 {
 	(void)state;
 	char err[128];
+	nexus = 1;
 	dev = scsi_dev_create(SERIAL);
 	if (!dev || scsi_dev_add_ram(dev, RAM_BYTES, err, sizeof err) != 0)
 		return -1;
@@ -83,7 +88,7 @@ static void run_io(uint64_t lun, const uint8_t *cdb, size_t cdb_len, const uint8
 {
 	memset(&res, 0xcc, sizeof res);
 	memset(in, 0xee, sizeof in);   /* so bytes not returned show */
-	scsi_exec(dev, lun, cdb, cdb_len, data, data_len, in, in_cap, &res);
+	scsi_exec(dev, nexus, lun, cdb, cdb_len, data, data_len, in, in_cap, &res);
 }
 
 /* cdb to lun, no data out, up to IN_CAP bytes in */
@@ -382,13 +387,13 @@ static void test_vpd_unit_serial(void **state)
 	struct scsi_dev *d = scsi_dev_create("a b\tc");
 	assert_int_equal(scsi_dev_add_ram(d, RAM_BYTES, err, sizeof err), 0);
 	uint8_t cdb[6] = { 0x12, 0x01, 0x80, 0, 255, 0 };
-	scsi_exec(d, LUN(0), cdb, sizeof cdb, NULL, 0, in, IN_CAP, &res);
+	scsi_exec(d, 1, LUN(0), cdb, sizeof cdb, NULL, 0, in, IN_CAP, &res);
 	assert_good(4 + 7);
 	assert_memory_equal(in + 4, "a_b_c-0", 7);
 	scsi_dev_free(d);
 	d = scsi_dev_create(NULL);
 	assert_int_equal(scsi_dev_add_ram(d, RAM_BYTES, err, sizeof err), 0);
-	scsi_exec(d, LUN(0), cdb, sizeof cdb, NULL, 0, in, IN_CAP, &res);
+	scsi_exec(d, 1, LUN(0), cdb, sizeof cdb, NULL, 0, in, IN_CAP, &res);
 	assert_good(4 + 15);
 	assert_memory_equal(in + 4, "iscsi-harness-0", 15);
 	scsi_dev_free(d);
@@ -397,7 +402,7 @@ static void test_vpd_unit_serial(void **state)
 static uint64_t naa_of(struct scsi_dev *d, uint64_t lun)
 {
 	uint8_t cdb[6] = { 0x12, 0x01, 0x83, 0, 255, 0 };
-	scsi_exec(d, lun, cdb, sizeof cdb, NULL, 0, in, IN_CAP, &res);
+	scsi_exec(d, 1, lun, cdb, sizeof cdb, NULL, 0, in, IN_CAP, &res);
 	assert_int_equal(res.status, SCSI_GOOD);
 	return get_be(in + 4 + 18 + 4, 8);
 }
@@ -447,8 +452,9 @@ static void test_vpd_block_pages(void **state)
 	assert_good(64);
 	assert_int_equal(in[1], 0xb0);
 	assert_int_equal(get_be(in + 2, 2), 0x3c);
+	/* every field 0 but MAXIMUM COMPARE AND WRITE LENGTH: 255 blocks */
 	for (size_t i = 4; i < 64; i++)
-		assert_int_equal(in[i], 0);
+		assert_int_equal(in[i], i == 5 ? 255 : 0);
 	inquiry_vpd(LUN(0), 0xb1, 255);
 	assert_good(64);
 	assert_int_equal(in[1], 0xb1);
@@ -1050,8 +1056,8 @@ static void test_request_sense(void **state)
 static void test_unknown_opcodes(void **state)
 {
 	(void)state;
-	static const uint8_t unknown[] = { 0x01, 0x04, 0x15, 0x1b, 0x2f, 0x41, 0x42, 0x55,
-					   0x7f, 0x83, 0x89, 0x93, 0xa3, 0xc0, 0xff };
+	static const uint8_t unknown[] = { 0x01, 0x04, 0x15, 0x1b, 0x42, 0x55,
+					   0x7f, 0x83, 0x8c, 0xc0, 0xff };
 	for (size_t i = 0; i < sizeof unknown; i++) {
 		uint8_t cdb[16] = { unknown[i] };
 		run(LUN(0), cdb, sizeof cdb);
@@ -1077,6 +1083,956 @@ static void test_result_check(void **state)
 	assert_int_equal(r.sense_len, 18);
 	assert_int_equal(r.data_in_len, 0);
 	assert_memory_equal(r.sense, want, sizeof want);
+}
+
+/* ---- REPORT SUPPORTED OPERATION CODES ---------------------------------- */
+
+static void report_opcodes(uint8_t options, uint8_t opcode, uint16_t action, uint32_t alloc)
+{
+	uint8_t cdb[12] = { 0xa3, 0x0c, options, opcode };
+	put_be(cdb + 4, action, 2);
+	put_be(cdb + 6, alloc, 4);
+	run(LUN(0), cdb, sizeof cdb);
+}
+
+/* The command a descriptor names, with every other CDB byte 0, is one the
+ * device knows: it does not answer INVALID COMMAND OPERATION CODE. */
+static bool runs(uint8_t opcode, uint8_t action, bool has_action, size_t cdb_len)
+{
+	uint8_t cdb[16] = { opcode, has_action ? action : 0 };
+	run(LUN(0), cdb, cdb_len);
+	bool checked = res.status == SCSI_CHECK_CONDITION;
+	bool unknown_opcode = checked && res.sense[12] == 0x20;
+	bool unknown_action = has_action && checked && res.sense[12] == 0x24 &&
+			      get_be(res.sense + 16, 2) == 1;
+	return !unknown_opcode && !unknown_action;
+}
+
+static void test_report_opcodes_all(void **state)
+{
+	(void)state;
+	report_opcodes(0x00, 0, 0, 65535);
+	size_t len = (size_t)get_be(in, 4);
+	assert_int_equal(len % 8, 0);
+	assert_good(4 + len);
+	static uint8_t listed[256];
+	memset(listed, 0, sizeof listed);
+	uint8_t all[4 + 8 * 64];
+	assert_true(len <= sizeof all - 4);
+	memcpy(all, in, 4 + len);
+	size_t count = len / 8;
+	/* the first: TEST UNIT READY, no service action, 6 bytes */
+	static const uint8_t tur[8] = { 0x00, 0, 0, 0, 0, 0x00, 0, 6 };
+	assert_memory_equal(all + 4, tur, 8);
+	bool saw_pr_in_reservation = false;
+	for (size_t i = 0; i < count; i++) {
+		const uint8_t *d = all + 4 + 8 * i;
+		bool servactv = d[5] & 0x01;
+		assert_int_equal(d[5] & ~0x01, 0);            /* no CTDP without RCTD */
+		if (!servactv)
+			assert_int_equal(get_be(d + 2, 2), 0);    /* SERVACTV 0: action 0 */
+		if (d[0] == 0x5e && d[3] == 0x01) {
+			static const uint8_t want[8] = { 0x5e, 0, 0x00, 0x01, 0, 0x01, 0, 10 };
+			assert_memory_equal(d, want, 8);
+			saw_pr_in_reservation = true;
+		}
+		size_t cdb_len = (size_t)get_be(d + 6, 2);
+		/* the one-command form agrees: its usage data starts with the
+		 * opcode (and service action) and has the CDB's length */
+		report_opcodes(servactv ? 0x02 : 0x01, d[0], d[3], 65535);
+		assert_good(4 + cdb_len);
+		assert_int_equal(in[1], 0x03);
+		assert_int_equal(get_be(in + 2, 2), cdb_len);
+		assert_int_equal(in[4], d[0]);
+		if (servactv)
+			assert_int_equal(in[5] & 0x1f, d[3]);
+		if (!runs(d[0], d[3], servactv, cdb_len))
+			fail_msg("listed opcode 0x%02x/0x%02x is not implemented", d[0], d[3]);
+		listed[d[0]] = 1;
+	}
+	assert_true(saw_pr_in_reservation);
+	/* and every opcode not listed is unknown */
+	for (unsigned op = 0; op < 256; op++) {
+		if (listed[op])
+			continue;
+		uint8_t cdb[16] = { (uint8_t)op };
+		run(LUN(0), cdb, sizeof cdb);
+		if (res.status != SCSI_CHECK_CONDITION || res.sense[12] != 0x20)
+			fail_msg("opcode 0x%02x runs but is not listed", op);
+	}
+	/* cut to the allocation length */
+	report_opcodes(0x00, 0, 0, 10);
+	assert_good(10);
+	assert_memory_equal(in, all, 10);
+}
+
+static void test_report_opcodes_timeouts(void **state)
+{
+	(void)state;
+	report_opcodes(0x80, 0, 0, 65535);
+	size_t len = (size_t)get_be(in, 4);
+	assert_int_equal(len % 20, 0);
+	assert_good(4 + len);
+	static const uint8_t tur[20] = { 0x00, 0, 0, 0, 0, 0x02, 0, 6,
+					 0x00, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	assert_memory_equal(in + 4, tur, 20);
+	for (size_t i = 0; i < len / 20; i++) {
+		const uint8_t *d = in + 4 + 20 * i;
+		assert_true(d[5] & 0x02);                      /* CTDP */
+		assert_int_equal(get_be(d + 8, 2), 0x0a);      /* timeouts descriptor length */
+	}
+}
+
+static void test_report_opcodes_one(void **state)
+{
+	(void)state;
+	/* option 1: READ (10), with its CDB usage data: DPO and FUA */
+	report_opcodes(0x01, 0x28, 0, 65535);
+	static const uint8_t read10[14] = { 0, 0x03, 0, 10, 0x28, 0x18, 0xff, 0xff, 0xff, 0xff,
+					    0, 0xff, 0xff, 0 };
+	assert_good(sizeof read10);
+	assert_memory_equal(in, read10, sizeof read10);
+	/* with RCTD: CTDP and the timeouts descriptor */
+	report_opcodes(0x81, 0x28, 0, 65535);
+	assert_good(sizeof read10 + 12);
+	assert_int_equal(in[1], 0x83);
+	assert_memory_equal(in + 2, read10 + 2, sizeof read10 - 2);
+	static const uint8_t timeouts[12] = { 0, 0x0a };
+	assert_memory_equal(in + sizeof read10, timeouts, sizeof timeouts);
+	/* WRITE (16), WRITE AND VERIFY (12), VERIFY (16): DPO/FUA, DPO/BYTCHK */
+	report_opcodes(0x01, 0x8a, 0, 65535);
+	assert_good(4 + 16);
+	assert_int_equal(in[5], 0x18);
+	report_opcodes(0x01, 0xae, 0, 65535);
+	assert_good(4 + 12);
+	assert_int_equal(in[5], 0x12);
+	report_opcodes(0x01, 0x8f, 0, 65535);
+	assert_int_equal(in[5], 0x16);
+	/* not supported: SUPPORT 001b, no usage data */
+	report_opcodes(0x01, 0x42, 0, 65535);
+	static const uint8_t unsupported[4] = { 0, 0x01, 0, 0 };
+	assert_good(4);
+	assert_memory_equal(in, unsupported, 4);
+	/* option 2: READ CAPACITY (16), service action 0x10 */
+	report_opcodes(0x02, 0x9e, 0x10, 65535);
+	static const uint8_t rc16[20] = { 0, 0x03, 0, 16, 0x9e, 0x10, 0xff, 0xff, 0xff, 0xff,
+					  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0 };
+	assert_good(sizeof rc16);
+	assert_memory_equal(in, rc16, sizeof rc16);
+	report_opcodes(0x02, 0x9e, 0x11, 65535);
+	assert_good(4);
+	assert_memory_equal(in, unsupported, 4);
+	report_opcodes(0x02, 0x5f, 0x100, 65535);      /* beyond 5 bits */
+	assert_good(4);
+	assert_memory_equal(in, unsupported, 4);
+	/* the wrong option for the opcode's kind, and options 3-7 */
+	report_opcodes(0x01, 0x9e, 0, 65535);
+	assert_invalid_field(2);
+	report_opcodes(0x02, 0x28, 0, 65535);
+	assert_invalid_field(2);
+	report_opcodes(0x03, 0x28, 0, 65535);
+	assert_invalid_field(2);
+	report_opcodes(0x40, 0, 0, 65535);              /* a reserved bit */
+	assert_invalid_field(2);
+	/* cut to the allocation length */
+	report_opcodes(0x01, 0x28, 0, 5);
+	assert_good(5);
+	/* a service action of MAINTENANCE IN the device does not know */
+	uint8_t cdb[12] = { 0xa3, 0x05 };
+	run(LUN(0), cdb, sizeof cdb);
+	assert_invalid_field(1);
+}
+
+/* ---- VERIFY -------------------------------------------------------------- */
+
+static void verify(uint8_t op, uint8_t flags, uint64_t lba, uint32_t blocks,
+		   const uint8_t *data, size_t len)
+{
+	uint8_t cdb[16];
+	size_t n = rw_cdb(cdb, op, lba, blocks);
+	cdb[1] = flags;
+	run_io(LUN(0), cdb, n, data, len, 0);
+}
+
+/* MISCOMPARE with VALID and INFORMATION: info */
+static void assert_miscompare(uint32_t info)
+{
+	uint8_t want[18] = { 0xf0, 0, 0x0e, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x1d, 0x00 };
+	put_be(want + 3, info, 4);
+	assert_int_equal(res.status, SCSI_CHECK_CONDITION);
+	assert_int_equal(res.sense_len, 18);
+	assert_memory_equal(res.sense, want, sizeof want);
+	assert_int_equal(res.data_in_len, 0);
+}
+
+static void test_verify_range(void **state)
+{
+	(void)state;
+	static const uint8_t ops[] = { 0x2f, 0xaf, 0x8f };
+	for (size_t i = 0; i < sizeof ops; i++) {
+		verify(ops[i], 0, 0, 8, NULL, 0);
+		assert_good(0);
+		verify(ops[i], 0x10, RAM_BLOCKS - 8, 8, NULL, 0);   /* DPO */
+		assert_good(0);
+		verify(ops[i], 0, RAM_BLOCKS, 0, NULL, 0);
+		assert_good(0);
+		verify(ops[i], 0, RAM_BLOCKS - 7, 8, NULL, 0);
+		assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x21, 0x00);
+		verify(ops[i], 0, RAM_BLOCKS + 1, 0, NULL, 0);
+		assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x21, 0x00);
+		verify(ops[i], 0x20, 0, 1, NULL, 0);                /* VRPROTECT */
+		assert_invalid_field(1);
+		verify(ops[i], 0x04, 0, 1, out, SCSI_BLOCK_SIZE);   /* BYTCHK 10b */
+		assert_invalid_field(1);
+	}
+	verify(0x8f, 0, UINT64_MAX, 1, NULL, 0);
+	assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x21, 0x00);
+}
+
+static void test_verify_compare(void **state)
+{
+	(void)state;
+	fill(out, 4 * SCSI_BLOCK_SIZE, 9);
+	write_blocks(LUN(0), 0x2a, 10, 4, out, 4 * SCSI_BLOCK_SIZE);
+	assert_good(0);
+	static const uint8_t ops[] = { 0x2f, 0xaf, 0x8f };
+	for (size_t i = 0; i < sizeof ops; i++) {
+		/* BYTCHK 01b: the same data */
+		verify(ops[i], 0x02, 10, 4, out, 4 * SCSI_BLOCK_SIZE);
+		assert_good(0);
+		/* one byte differs in the second block */
+		out[SCSI_BLOCK_SIZE + 7] ^= 0x58;
+		verify(ops[i], 0x02, 10, 4, out, 4 * SCSI_BLOCK_SIZE);
+		assert_miscompare(SCSI_BLOCK_SIZE + 7);
+		out[SCSI_BLOCK_SIZE + 7] ^= 0x58;
+		/* less data than the blocks */
+		verify(ops[i], 0x02, 10, 4, out, 3 * SCSI_BLOCK_SIZE);
+		assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x0e, 0x03);
+	}
+	/* BYTCHK 11b: one block for all */
+	memset(out, 0x5a, SCSI_BLOCK_SIZE);
+	memset(out + SCSI_BLOCK_SIZE, 0x5a, 3 * SCSI_BLOCK_SIZE);
+	write_blocks(LUN(0), 0x2a, 20, 3, out, 3 * SCSI_BLOCK_SIZE);
+	verify(0x2f, 0x06, 20, 3, out, SCSI_BLOCK_SIZE);
+	assert_good(0);
+	uint8_t block[SCSI_BLOCK_SIZE];
+	memset(block, 0x5a, sizeof block);
+	block[100] = 0;
+	write_blocks(LUN(0), 0x2a, 22, 1, block, sizeof block);
+	verify(0x2f, 0x06, 20, 3, out, SCSI_BLOCK_SIZE);
+	assert_miscompare(100);
+	verify(0x2f, 0x06, 20, 3, out, 0);
+	assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x0e, 0x03);
+	/* no blocks: nothing to compare */
+	verify(0x2f, 0x02, 20, 0, NULL, 0);
+	assert_good(0);
+}
+
+static void test_verify_file_lun(void **state)
+{
+	(void)state;
+	char err[128], path[600];
+	make_file("verify", RAM_BYTES, path, sizeof path);
+	assert_int_equal(scsi_dev_add_file(dev, path, err, sizeof err), 1);
+	fill(out, 2 * SCSI_BLOCK_SIZE, 3);
+	write_blocks(LUN(1), 0x2a, 5, 2, out, 2 * SCSI_BLOCK_SIZE);
+	assert_good(0);
+	uint8_t cdb[10] = { 0x2f, 0x02, 0, 0, 0, 5, 0, 0, 2, 0 };
+	run_io(LUN(1), cdb, sizeof cdb, out, 2 * SCSI_BLOCK_SIZE, 0);
+	assert_good(0);
+	out[2 * SCSI_BLOCK_SIZE - 1] ^= 1;
+	run_io(LUN(1), cdb, sizeof cdb, out, 2 * SCSI_BLOCK_SIZE, 0);
+	assert_miscompare(2 * SCSI_BLOCK_SIZE - 1);
+	unlink(path);
+}
+
+/* ---- PRE-FETCH and GET LBA STATUS ----------------------------------------- */
+
+static void test_prefetch(void **state)
+{
+	(void)state;
+	char err[128], path[600];
+	make_file("prefetch", RAM_BYTES, path, sizeof path);
+	assert_int_equal(scsi_dev_add_file(dev, path, err, sizeof err), 1);
+	for (uint64_t lun = 0; lun < 2; lun++) {
+		static const uint8_t ops[] = { 0x34, 0x90 };
+		for (size_t i = 0; i < sizeof ops; i++) {
+			uint8_t cdb[16];
+			size_t n = rw_cdb(cdb, ops[i], RAM_BLOCKS - 4, 4);
+			run(LUN(lun), cdb, n);
+			assert_int_equal(res.status, SCSI_CONDITION_MET);
+			assert_int_equal(res.sense_len, 0);
+			assert_int_equal(res.data_in_len, 0);
+			cdb[1] = 0x02;   /* IMMED */
+			run(LUN(lun), cdb, n);
+			assert_int_equal(res.status, SCSI_CONDITION_MET);
+			n = rw_cdb(cdb, ops[i], 3, 0);   /* 0: to the last block */
+			run(LUN(lun), cdb, n);
+			assert_int_equal(res.status, SCSI_CONDITION_MET);
+			n = rw_cdb(cdb, ops[i], RAM_BLOCKS - 4, 5);
+			run(LUN(lun), cdb, n);
+			assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x21, 0x00);
+			n = rw_cdb(cdb, ops[i], RAM_BLOCKS + 1, 0);
+			run(LUN(lun), cdb, n);
+			assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x21, 0x00);
+		}
+	}
+	unlink(path);
+}
+
+static void get_lba_status(uint64_t lba, uint32_t alloc)
+{
+	uint8_t cdb[16] = { 0x9e, 0x12 };
+	put_be(cdb + 2, lba, 8);
+	put_be(cdb + 10, alloc, 4);
+	run(LUN(0), cdb, sizeof cdb);
+}
+
+static void test_get_lba_status(void **state)
+{
+	(void)state;
+	get_lba_status(5, 64);
+	uint8_t want[24] = { 0, 0, 0, 20, 0, 0, 0, 0 };
+	put_be(want + 8, 5, 8);
+	put_be(want + 16, RAM_BLOCKS - 5, 4);   /* mapped (0) to the end */
+	assert_good(sizeof want);
+	assert_memory_equal(in, want, sizeof want);
+	get_lba_status(RAM_BLOCKS - 1, 16);
+	assert_good(16);
+	assert_int_equal(get_be(in + 8, 8), RAM_BLOCKS - 1);
+	get_lba_status(RAM_BLOCKS, 64);
+	assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x21, 0x00);
+	get_lba_status(UINT64_MAX, 64);
+	assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x21, 0x00);
+}
+
+/* ---- WRITE SAME, ORWRITE, COMPARE AND WRITE ----------------------------- */
+
+static void write_same(uint8_t op, uint8_t flags, uint64_t lba, uint32_t blocks,
+		       const uint8_t *data, size_t len)
+{
+	uint8_t cdb[16];
+	size_t n = rw_cdb(cdb, op, lba, blocks);
+	cdb[1] = flags;
+	run_io(LUN(0), cdb, n, data, len, 0);
+}
+
+/* blocks from lba all hold pattern (one block) */
+static void assert_blocks(uint64_t lba, uint32_t blocks, const uint8_t *pattern)
+{
+	for (uint32_t i = 0; i < blocks; i++) {
+		read_blocks(LUN(0), 0x88, lba + i, 1);
+		assert_good(SCSI_BLOCK_SIZE);
+		assert_memory_equal(in, pattern, SCSI_BLOCK_SIZE);
+	}
+}
+
+static void test_write_same(void **state)
+{
+	(void)state;
+	uint8_t pattern[SCSI_BLOCK_SIZE], zeros[SCSI_BLOCK_SIZE] = { 0 };
+	static const uint8_t ops[] = { 0x41, 0x93 };
+	for (size_t i = 0; i < sizeof ops; i++) {
+		fill(pattern, sizeof pattern, (unsigned)i + 1);
+		write_same(ops[i], 0, 7, 3, pattern, sizeof pattern);
+		assert_good(0);
+		assert_blocks(7, 3, pattern);
+		/* 0 blocks: from the LBA to the last block */
+		write_same(ops[i], 0, RAM_BLOCKS - 2, 0, pattern, sizeof pattern);
+		assert_good(0);
+		assert_blocks(RAM_BLOCKS - 2, 2, pattern);
+		write_same(ops[i], 0, RAM_BLOCKS + 1, 0, pattern, sizeof pattern);
+		assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x21, 0x00);
+		write_same(ops[i], 0, RAM_BLOCKS - 1, 2, pattern, sizeof pattern);
+		assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x21, 0x00);
+		/* fully provisioned: no UNMAP, no ANCHOR; no WRPROTECT, no
+		 * LBDATA or PBDATA */
+		static const uint8_t refused[] = { 0x08, 0x10, 0x18, 0x20, 0x02, 0x04 };
+		for (size_t f = 0; f < sizeof refused; f++) {
+			write_same(ops[i], refused[f], 7, 1, zeros, sizeof zeros);
+			assert_invalid_field(1);
+		}
+		assert_blocks(7, 1, pattern);
+		write_same(ops[i], 0, 7, 1, pattern, 100);
+		assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x0e, 0x03);
+	}
+	/* NDOB (16 only): zeros, no data out */
+	write_same(0x93, 0x01, 7, 3, NULL, 0);
+	assert_good(0);
+	assert_blocks(7, 3, zeros);
+}
+
+static void test_orwrite(void **state)
+{
+	(void)state;
+	memset(out, 0x0f, 2 * SCSI_BLOCK_SIZE);
+	write_blocks(LUN(0), 0x2a, 30, 2, out, 2 * SCSI_BLOCK_SIZE);
+	uint8_t cdb[16];
+	size_t n = rw_cdb(cdb, 0x8b, 30, 2);
+	memset(out, 0x30, 2 * SCSI_BLOCK_SIZE);
+	run_io(LUN(0), cdb, n, out, 2 * SCSI_BLOCK_SIZE, 0);
+	assert_good(0);
+	uint8_t ored[SCSI_BLOCK_SIZE];
+	memset(ored, 0x3f, sizeof ored);
+	assert_blocks(30, 2, ored);
+	cdb[1] = 0x18;   /* DPO, FUA */
+	run_io(LUN(0), cdb, n, out, 2 * SCSI_BLOCK_SIZE, 0);
+	assert_good(0);
+	cdb[1] = 0x20;   /* ORPROTECT */
+	run_io(LUN(0), cdb, n, out, 2 * SCSI_BLOCK_SIZE, 0);
+	assert_invalid_field(1);
+	n = rw_cdb(cdb, 0x8b, 30, 0);
+	run(LUN(0), cdb, n);
+	assert_good(0);
+	n = rw_cdb(cdb, 0x8b, RAM_BLOCKS - 1, 2);
+	run_io(LUN(0), cdb, n, out, 2 * SCSI_BLOCK_SIZE, 0);
+	assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x21, 0x00);
+	n = rw_cdb(cdb, 0x8b, 30, 2);
+	run_io(LUN(0), cdb, n, out, SCSI_BLOCK_SIZE, 0);
+	assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x0e, 0x03);
+}
+
+static void compare_and_write(uint8_t flags, uint64_t lba, uint8_t blocks,
+			      const uint8_t *data, size_t len)
+{
+	uint8_t cdb[16] = { 0x89, flags };
+	put_be(cdb + 2, lba, 8);
+	cdb[13] = blocks;
+	run_io(LUN(0), cdb, sizeof cdb, data, len, 0);
+}
+
+static void test_compare_and_write(void **state)
+{
+	(void)state;
+	size_t half = 2 * SCSI_BLOCK_SIZE;
+	memset(out, 'A', half);
+	write_blocks(LUN(0), 0x2a, 40, 2, out, half);
+	memset(out + half, 'B', half);
+	compare_and_write(0x18, 40, 2, out, 2 * half);
+	assert_good(0);
+	uint8_t b[SCSI_BLOCK_SIZE];
+	memset(b, 'B', sizeof b);
+	assert_blocks(40, 2, b);
+	/* the medium holds B now: comparing with A fails at byte 0, and
+	 * nothing is written */
+	memset(out + half, 'C', half);
+	compare_and_write(0, 40, 2, out, 2 * half);
+	assert_miscompare(0);
+	assert_blocks(40, 2, b);
+	memset(out, 'B', half);
+	out[SCSI_BLOCK_SIZE + 3] = 'x';
+	compare_and_write(0, 40, 2, out, 2 * half);
+	assert_miscompare(SCSI_BLOCK_SIZE + 3);
+	/* the block count must match the data out: 256 blocks wrap to 0 */
+	compare_and_write(0, 40, 0, out, 2 * half);
+	assert_invalid_field(13);
+	compare_and_write(0, 40, 2, out, half);
+	assert_invalid_field(13);
+	compare_and_write(0, 40, 0, NULL, 0);
+	assert_good(0);
+	compare_and_write(0x20, 40, 2, out, 2 * half);   /* WRPROTECT */
+	assert_invalid_field(1);
+	compare_and_write(0, RAM_BLOCKS - 1, 2, out, 2 * half);
+	assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x21, 0x00);
+}
+
+/* ---- RESERVE(6) and RELEASE(6) ------------------------------------------- */
+
+#define NEXUS_A 0x1001
+#define NEXUS_B 0x2002
+
+static void simple(uint64_t from, uint64_t lun, uint8_t opcode)
+{
+	uint8_t cdb[6] = { opcode };
+	nexus = from;
+	run(lun, cdb, sizeof cdb);
+}
+
+static void assert_conflict(void)
+{
+	assert_int_equal(res.status, SCSI_RESERVATION_CONFLICT);
+	assert_int_equal(res.sense_len, 0);
+	assert_int_equal(res.data_in_len, 0);
+}
+
+/* A one-block READ (10) or WRITE (10) from a nexus. */
+static void read_from(uint64_t from)
+{
+	nexus = from;
+	read_blocks(LUN(0), 0x28, 0, 1);
+}
+
+static void write_from(uint64_t from)
+{
+	nexus = from;
+	memset(out, 0, SCSI_BLOCK_SIZE);
+	write_blocks(LUN(0), 0x2a, 0, 1, out, SCSI_BLOCK_SIZE);
+}
+
+static void test_reserve6(void **state)
+{
+	(void)state;
+	simple(NEXUS_A, LUN(0), 0x16);
+	assert_good(0);
+	simple(NEXUS_A, LUN(0), 0x16);            /* again: still the holder's */
+	assert_good(0);
+	read_from(NEXUS_A);
+	assert_good(SCSI_BLOCK_SIZE);
+	/* another nexus: everything conflicts but INQUIRY, REQUEST SENSE,
+	 * REPORT LUNS and a RELEASE(6) that releases nothing */
+	read_from(NEXUS_B);
+	assert_conflict();
+	write_from(NEXUS_B);
+	assert_conflict();
+	simple(NEXUS_B, LUN(0), 0x00);
+	assert_conflict();
+	simple(NEXUS_B, LUN(0), 0x16);
+	assert_conflict();
+	uint8_t rc10[10] = { 0x25 };
+	run(LUN(0), rc10, sizeof rc10);
+	assert_conflict();
+	uint8_t inquiry[6] = { 0x12, 0, 0, 0, 36, 0 };
+	run(LUN(0), inquiry, sizeof inquiry);
+	assert_good(36);
+	uint8_t request_sense[6] = { 0x03, 0, 0, 0, 18, 0 };
+	run(LUN(0), request_sense, sizeof request_sense);
+	assert_good(18);
+	uint8_t report_luns[12] = { 0xa0, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
+	run(LUN(0), report_luns, sizeof report_luns);
+	assert_good(16);
+	simple(NEXUS_B, LUN(0), 0x17);
+	assert_good(0);
+	read_from(NEXUS_B);
+	assert_conflict();
+	/* persistent reservation commands conflict, the holder's too */
+	uint8_t prin[10] = { 0x5e, 0x00, 0, 0, 0, 0, 0, 0, 8, 0 };
+	nexus = NEXUS_A;
+	run(LUN(0), prin, sizeof prin);
+	assert_conflict();
+	/* the holder releases */
+	simple(NEXUS_A, LUN(0), 0x17);
+	assert_good(0);
+	read_from(NEXUS_B);
+	assert_good(SCSI_BLOCK_SIZE);
+	simple(NEXUS_B, LUN(0), 0x16);
+	assert_good(0);
+	simple(NEXUS_B, LUN(0), 0x17);
+	assert_good(0);
+}
+
+static void test_reserve6_released_by_loss_and_reset(void **state)
+{
+	(void)state;
+	char err[128];
+	assert_int_equal(scsi_dev_add_ram(dev, RAM_BYTES, err, sizeof err), 1);
+	/* I_T nexus loss: another nexus's loss changes nothing */
+	simple(NEXUS_A, LUN(0), 0x16);
+	scsi_nexus_gone(dev, NEXUS_B);
+	simple(NEXUS_B, LUN(0), 0x00);
+	assert_conflict();
+	scsi_nexus_gone(dev, NEXUS_A);
+	simple(NEXUS_B, LUN(0), 0x00);
+	assert_good(0);
+	/* LOGICAL UNIT RESET: that LUN only */
+	simple(NEXUS_A, LUN(0), 0x16);
+	simple(NEXUS_A, LUN(1), 0x16);
+	scsi_lun_reset(dev, LUN(1), false);
+	simple(NEXUS_B, LUN(0), 0x00);
+	assert_conflict();
+	simple(NEXUS_B, LUN(1), 0x00);
+	assert_good(0);
+	/* TARGET RESET: every LUN */
+	simple(NEXUS_A, LUN(1), 0x16);
+	scsi_lun_reset(dev, 0, true);
+	simple(NEXUS_B, LUN(0), 0x00);
+	assert_good(0);
+	simple(NEXUS_B, LUN(1), 0x00);
+	assert_good(0);
+	/* a LUN that is not there: nothing happens */
+	simple(NEXUS_A, LUN(0), 0x16);
+	scsi_lun_reset(dev, LUN(9), false);
+	simple(NEXUS_B, LUN(0), 0x00);
+	assert_conflict();
+}
+
+/* ---- PERSISTENT RESERVE IN and OUT --------------------------------------- */
+
+#define KEY_A 0xa1a2a3a4a5a6a7a8ull
+#define KEY_B 0xb1b2b3b4b5b6b7b8ull
+
+static void pr_in(uint64_t from, uint8_t action, uint16_t alloc)
+{
+	uint8_t cdb[10] = { 0x5e, action };
+	put_be(cdb + 7, alloc, 2);
+	nexus = from;
+	run(LUN(0), cdb, sizeof cdb);
+}
+
+/* PERSISTENT RESERVE OUT with the 24-byte parameter list, its byte 20
+ * flags; scope_type is CDB byte 2. */
+static void pr_out_flags(uint64_t from, uint8_t action, uint8_t scope_type, uint64_t key,
+			 uint64_t action_key, uint8_t flags)
+{
+	uint8_t cdb[10] = { 0x5f, action, scope_type, 0, 0, 0, 0, 0, 24, 0 };
+	uint8_t list[24] = { 0 };
+	put_be(list, key, 8);
+	put_be(list + 8, action_key, 8);
+	list[20] = flags;
+	nexus = from;
+	run_io(LUN(0), cdb, sizeof cdb, list, sizeof list, 0);
+}
+
+static void pr_out(uint64_t from, uint8_t action, uint8_t type, uint64_t key,
+		   uint64_t action_key)
+{
+	pr_out_flags(from, action, type, key, action_key, 0);
+}
+
+enum { REGISTER = 0, RESERVE = 1, RELEASE = 2, CLEAR = 3, PREEMPT = 4,
+       PREEMPT_AND_ABORT = 5, REGISTER_AND_IGNORE = 6 };
+
+/* READ KEYS: generation and the keys, exactly */
+static void assert_keys(uint32_t generation, const uint64_t *keys, size_t n)
+{
+	pr_in(NEXUS_A, 0x00, 1024);
+	uint8_t want[8 + 8 * 4];
+	put_be(want, generation, 4);
+	put_be(want + 4, 8 * n, 4);
+	for (size_t i = 0; i < n; i++)
+		put_be(want + 8 + 8 * i, keys[i], 8);
+	assert_good(8 + 8 * n);
+	assert_memory_equal(in, want, 8 + 8 * n);
+}
+
+/* READ RESERVATION: held with key and type, or not held (type 0) */
+static void assert_reservation(uint64_t key, uint8_t type)
+{
+	pr_in(NEXUS_A, 0x01, 1024);
+	assert_int_equal(res.status, SCSI_GOOD);
+	if (!type) {
+		assert_int_equal(res.data_in_len, 8);
+		assert_int_equal(get_be(in + 4, 4), 0);
+		return;
+	}
+	uint8_t want[24] = { 0 };
+	put_be(want, get_be(in, 4), 4);
+	put_be(want + 4, 16, 4);
+	put_be(want + 8, key, 8);
+	want[21] = type;
+	assert_good(sizeof want);
+	assert_memory_equal(in, want, sizeof want);
+}
+
+static void test_pr_register(void **state)
+{
+	(void)state;
+	assert_keys(0, NULL, 0);
+	assert_reservation(0, 0);
+	/* unregistered with a key, or registered with the wrong one */
+	pr_out(NEXUS_A, REGISTER, 0, KEY_B, KEY_A);
+	assert_conflict();
+	pr_out(NEXUS_A, REGISTER, 0, 0, KEY_A);
+	assert_good(0);
+	assert_keys(1, (const uint64_t[]){ KEY_A }, 1);
+	pr_out(NEXUS_A, REGISTER, 0, KEY_B, KEY_B);
+	assert_conflict();
+	pr_out(NEXUS_B, REGISTER, 0, 0, KEY_B);
+	assert_good(0);
+	assert_keys(2, (const uint64_t[]){ KEY_A, KEY_B }, 2);
+	/* a new key for A; REGISTER AND IGNORE EXISTING KEY needs none */
+	pr_out(NEXUS_A, REGISTER, 0, KEY_A, 0x77);
+	assert_good(0);
+	pr_out(NEXUS_A, REGISTER_AND_IGNORE, 0, 0x1234, KEY_A);
+	assert_good(0);
+	assert_keys(4, (const uint64_t[]){ KEY_A, KEY_B }, 2);
+	/* unregistering, and a SARK of 0 from an unregistered nexus */
+	pr_out(NEXUS_B, REGISTER, 0, KEY_B, 0);
+	assert_good(0);
+	assert_keys(5, (const uint64_t[]){ KEY_A }, 1);
+	pr_out(NEXUS_B, REGISTER, 0, 0, 0);
+	assert_good(0);
+	assert_keys(5, (const uint64_t[]){ KEY_A }, 1);
+	/* registrations outlive the I_T nexus */
+	scsi_nexus_gone(dev, NEXUS_A);
+	assert_keys(5, (const uint64_t[]){ KEY_A }, 1);
+	/* READ KEYS cut short still says how many bytes the keys take */
+	pr_in(NEXUS_B, 0x00, 12);
+	assert_good(12);
+	assert_int_equal(get_be(in + 4, 4), 8);
+	/* registered: RESERVE(6) and RELEASE(6) conflict (CRH 0) */
+	simple(NEXUS_A, LUN(0), 0x16);
+	assert_conflict();
+	simple(NEXUS_B, LUN(0), 0x17);
+	assert_conflict();
+}
+
+static void test_pr_registrations_run_out(void **state)
+{
+	(void)state;
+	for (uint64_t i = 0; i < 16; i++) {
+		pr_out(0x100 + i, REGISTER, 0, 0, 0x500 + i);
+		assert_good(0);
+	}
+	pr_out(0x200, REGISTER, 0, 0, 0x600);
+	assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x55, 0x04);
+	pr_out(0x100, REGISTER, 0, 0x500, 0);
+	assert_good(0);
+	pr_out(0x200, REGISTER, 0, 0, 0x600);
+	assert_good(0);
+}
+
+static void test_pr_parameter_errors(void **state)
+{
+	(void)state;
+	uint8_t cdb[10] = { 0x5f, REGISTER, 0, 0, 0, 0, 0, 0, 23, 0 };
+	uint8_t list[32] = { 0 };
+	list[15] = 1;
+	run_io(LUN(0), cdb, sizeof cdb, list, sizeof list, 0);
+	assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x1a, 0x00);
+	cdb[8] = 32;
+	run_io(LUN(0), cdb, sizeof cdb, list, sizeof list, 0);
+	assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x1a, 0x00);
+	cdb[8] = 24;
+	run_io(LUN(0), cdb, sizeof cdb, list, 20, 0);
+	assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x0e, 0x03);
+	/* SPEC_I_PT, ALL_TG_PT, APTPL: not supported */
+	static const uint8_t flags[] = { 0x08, 0x04, 0x01 };
+	for (size_t i = 0; i < sizeof flags; i++) {
+		pr_out_flags(NEXUS_A, REGISTER, 0, 0, KEY_A, flags[i]);
+		assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x26, 0x00);
+		pr_out_flags(NEXUS_A, REGISTER_AND_IGNORE, 0, 0, KEY_A, flags[i]);
+		assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x26, 0x00);
+	}
+	assert_keys(0, NULL, 0);
+	pr_out(NEXUS_A, REGISTER, 0, 0, KEY_A);
+	/* beyond registering, ALL_TG_PT and APTPL are ignored, SPEC_I_PT not */
+	pr_out_flags(NEXUS_A, RESERVE, 0x01, KEY_A, 0, 0x05);
+	assert_good(0);
+	pr_out_flags(NEXUS_A, RELEASE, 0x01, KEY_A, 0, 0x08);
+	assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x26, 0x00);
+	/* scope other than the LU, a type that is none */
+	static const uint8_t bad[] = { 0x11, 0x00, 0x02, 0x04, 0x09, 0x0f };
+	for (size_t i = 0; i < sizeof bad; i++) {
+		pr_out(NEXUS_A, RELEASE, bad[i], KEY_A, 0);
+		assert_invalid_field(2);
+		pr_out(NEXUS_A, PREEMPT, bad[i], KEY_A, KEY_A);
+		assert_invalid_field(2);
+	}
+	/* CLEAR ignores scope and type */
+	pr_out(NEXUS_A, CLEAR, 0xff, KEY_A, 0);
+	assert_good(0);
+	/* a service action it does not know: REGISTER AND MOVE */
+	pr_out(NEXUS_A, 0x07, 0, 0, 0);
+	assert_invalid_field(1);
+	pr_in(NEXUS_A, 0x03, 64);
+	assert_invalid_field(1);
+}
+
+static void test_pr_report_capabilities(void **state)
+{
+	(void)state;
+	pr_in(NEXUS_A, 0x02, 64);
+	static const uint8_t want[8] = { 0x00, 0x08, 0x00, 0x80, 0xea, 0x01, 0x00, 0x00 };
+	assert_good(sizeof want);
+	assert_memory_equal(in, want, sizeof want);
+	pr_in(NEXUS_A, 0x02, 4);
+	assert_good(4);
+}
+
+/* Register A and B, reserve type through A, and check what B can do,
+ * registered and not. */
+static void check_access(uint8_t type, bool reg_read, bool reg_write, bool read, bool write)
+{
+	pr_out(NEXUS_A, REGISTER_AND_IGNORE, 0, 0, KEY_A);
+	pr_out(NEXUS_B, REGISTER_AND_IGNORE, 0, 0, KEY_B);
+	pr_out(NEXUS_A, RESERVE, type, KEY_A, 0);
+	assert_good(0);
+	bool all = type == 7 || type == 8;
+	assert_reservation(all ? 0 : KEY_A, type);
+	read_from(NEXUS_A);
+	assert_good(SCSI_BLOCK_SIZE);
+	write_from(NEXUS_A);
+	assert_good(0);
+	for (int registered = 1; registered >= 0; registered--) {
+		bool can_read = registered ? reg_read : read;
+		bool can_write = registered ? reg_write : write;
+		read_from(NEXUS_B);
+		if (can_read)
+			assert_good(SCSI_BLOCK_SIZE);
+		else
+			assert_conflict();
+		write_from(NEXUS_B);
+		if (can_write)
+			assert_good(0);
+		else
+			assert_conflict();
+		/* always allowed: TEST UNIT READY, READ CAPACITY, INQUIRY,
+		 * PERSISTENT RESERVE IN */
+		simple(NEXUS_B, LUN(0), 0x00);
+		assert_good(0);
+		uint8_t rc10[10] = { 0x25 };
+		run(LUN(0), rc10, sizeof rc10);
+		assert_good(8);
+		pr_in(NEXUS_B, 0x00, 64);
+		assert_int_equal(res.status, SCSI_GOOD);
+		/* MODE SENSE reads: as READ does */
+		uint8_t mode_sense[6] = { 0x1a, 0x08, 0x3f, 0, 255, 0 };
+		nexus = NEXUS_B;
+		run(LUN(0), mode_sense, sizeof mode_sense);
+		assert_int_equal(res.status, can_read ? SCSI_GOOD : SCSI_RESERVATION_CONFLICT);
+		/* SYNCHRONIZE CACHE writes: as WRITE does */
+		uint8_t sync[10] = { 0x35 };
+		run(LUN(0), sync, sizeof sync);
+		assert_int_equal(res.status, can_write ? SCSI_GOOD : SCSI_RESERVATION_CONFLICT);
+		if (registered) {
+			pr_out(NEXUS_B, REGISTER, 0, KEY_B, 0);
+			assert_good(0);
+		}
+	}
+	pr_out(NEXUS_A, RELEASE, type, KEY_A, 0);
+	assert_good(0);
+	assert_reservation(0, 0);
+	read_from(NEXUS_B);
+	assert_good(SCSI_BLOCK_SIZE);
+	pr_out(NEXUS_A, CLEAR, 0, KEY_A, 0);
+	assert_good(0);
+}
+
+static void test_pr_access_by_type(void **state)
+{
+	(void)state;
+	check_access(0x1, true, false, true, false);    /* Write Exclusive */
+	check_access(0x3, false, false, false, false);  /* Exclusive Access */
+	check_access(0x5, true, true, true, false);     /* WE, registrants only */
+	check_access(0x6, true, true, false, false);    /* EA, registrants only */
+	check_access(0x7, true, true, true, false);     /* WE, all registrants */
+	check_access(0x8, true, true, false, false);    /* EA, all registrants */
+}
+
+static void test_pr_reserve_release(void **state)
+{
+	(void)state;
+	/* RESERVE needs a registration with the right key */
+	pr_out(NEXUS_A, RESERVE, 0x1, KEY_A, 0);
+	assert_conflict();
+	pr_out(NEXUS_A, REGISTER, 0, 0, KEY_A);
+	pr_out(NEXUS_B, REGISTER, 0, 0, KEY_B);
+	pr_out(NEXUS_A, RESERVE, 0x1, KEY_B, 0);
+	assert_conflict();
+	pr_out(NEXUS_A, RESERVE, 0x1, KEY_A, 0);
+	assert_good(0);
+	/* the holder again with the same type, another type, another nexus */
+	pr_out(NEXUS_A, RESERVE, 0x1, KEY_A, 0);
+	assert_good(0);
+	pr_out(NEXUS_A, RESERVE, 0x3, KEY_A, 0);
+	assert_conflict();
+	pr_out(NEXUS_B, RESERVE, 0x1, KEY_B, 0);
+	assert_conflict();
+	/* RELEASE by another registrant: GOOD, nothing released; by the
+	 * holder with another type: INVALID RELEASE OF PERSISTENT RESERVATION */
+	pr_out(NEXUS_B, RELEASE, 0x1, KEY_B, 0);
+	assert_good(0);
+	assert_reservation(KEY_A, 0x1);
+	pr_out(NEXUS_A, RELEASE, 0x3, KEY_A, 0);
+	assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x26, 0x04);
+	assert_reservation(KEY_A, 0x1);
+	/* RESERVE and RELEASE do not change the generation */
+	pr_in(NEXUS_A, 0x00, 8);
+	assert_int_equal(get_be(in, 4), 2);
+	/* the holder unregistering releases */
+	pr_out(NEXUS_A, REGISTER, 0, KEY_A, 0);
+	assert_good(0);
+	assert_reservation(0, 0);
+	/* all registrants: every one holds it, until the last goes */
+	pr_out(NEXUS_A, REGISTER, 0, 0, KEY_A);
+	pr_out(NEXUS_B, RESERVE, 0x7, KEY_B, 0);
+	assert_good(0);
+	pr_out(NEXUS_A, RESERVE, 0x7, KEY_A, 0);
+	assert_good(0);
+	pr_out(NEXUS_B, REGISTER, 0, KEY_B, 0);
+	assert_reservation(0, 0x7);
+	pr_out(NEXUS_A, RELEASE, 0x7, KEY_A, 0);
+	assert_good(0);
+	assert_reservation(0, 0);
+	pr_out(NEXUS_A, RESERVE, 0x8, KEY_A, 0);
+	pr_out(NEXUS_A, REGISTER, 0, KEY_A, 0);
+	assert_reservation(0, 0);
+	/* a reservation outlives its holder's I_T nexus */
+	pr_out(NEXUS_A, REGISTER, 0, 0, KEY_A);
+	pr_out(NEXUS_A, RESERVE, 0x3, KEY_A, 0);
+	scsi_nexus_gone(dev, NEXUS_A);
+	scsi_lun_reset(dev, 0, true);
+	assert_reservation(KEY_A, 0x3);
+	read_from(NEXUS_B);
+	assert_conflict();
+}
+
+static void test_pr_clear_and_preempt(void **state)
+{
+	(void)state;
+	pr_out(NEXUS_A, REGISTER, 0, 0, KEY_A);
+	pr_out(NEXUS_B, REGISTER, 0, 0, KEY_B);
+	pr_out(NEXUS_A, RESERVE, 0x3, KEY_A, 0);
+	/* CLEAR needs a registration with the right key */
+	pr_out(0x3003, CLEAR, 0, KEY_A, 0);
+	assert_conflict();
+	pr_out(NEXUS_B, CLEAR, 0, KEY_A, 0);
+	assert_conflict();
+	pr_out(NEXUS_B, CLEAR, 0, KEY_B, 0);
+	assert_good(0);
+	assert_keys(3, NULL, 0);
+	assert_reservation(0, 0);
+
+	/* PREEMPT of the holder's key: its registration goes, the
+	 * reservation is the preempting nexus's, of the new type */
+	pr_out(NEXUS_A, REGISTER, 0, 0, KEY_A);
+	pr_out(NEXUS_B, REGISTER, 0, 0, KEY_B);
+	pr_out(NEXUS_A, RESERVE, 0x3, KEY_A, 0);
+	pr_out(NEXUS_B, PREEMPT, 0x1, KEY_A, KEY_A);    /* wrong own key */
+	assert_conflict();
+	pr_out(NEXUS_B, PREEMPT, 0x1, KEY_B, 0x999);    /* no such key */
+	assert_conflict();
+	pr_out(NEXUS_B, PREEMPT, 0x1, KEY_B, 0);        /* 0 without all registrants */
+	assert_sense(SCSI_SENSE_ILLEGAL_REQUEST, 0x26, 0x00);
+	pr_out(NEXUS_B, PREEMPT, 0x1, KEY_B, KEY_A);
+	assert_good(0);
+	assert_keys(6, (const uint64_t[]){ KEY_B }, 1);
+	assert_reservation(KEY_B, 0x1);
+	write_from(NEXUS_A);
+	assert_conflict();
+
+	/* PREEMPT of a key that does not hold it: the registration only */
+	pr_out(NEXUS_A, REGISTER, 0, 0, KEY_A);
+	pr_out(NEXUS_B, PREEMPT_AND_ABORT, 0x1, KEY_B, KEY_A);
+	assert_good(0);
+	assert_keys(8, (const uint64_t[]){ KEY_B }, 1);
+	assert_reservation(KEY_B, 0x1);
+
+	/* no reservation: registrations only, none reserved after */
+	pr_out(NEXUS_B, RELEASE, 0x1, KEY_B, 0);
+	pr_out(NEXUS_A, REGISTER, 0, 0, KEY_A);
+	pr_out(NEXUS_A, PREEMPT, 0x3, KEY_A, KEY_B);
+	assert_good(0);
+	assert_keys(10, (const uint64_t[]){ KEY_A }, 1);
+	assert_reservation(0, 0);
+
+	/* all registrants, SARK 0: every other registration goes and the
+	 * preempting nexus holds the new type */
+	pr_out(NEXUS_B, REGISTER, 0, 0, KEY_B);
+	pr_out(0x3003, REGISTER, 0, 0, 0x33);
+	pr_out(NEXUS_A, RESERVE, 0x8, KEY_A, 0);
+	pr_out(NEXUS_B, PREEMPT, 0x3, KEY_B, 0);
+	assert_good(0);
+	assert_keys(13, (const uint64_t[]){ KEY_B }, 1);
+	assert_reservation(KEY_B, 0x3);
+	/* all registrants, a key: that registration only */
+	pr_out(NEXUS_B, RELEASE, 0x3, KEY_B, 0);
+	pr_out(NEXUS_A, REGISTER, 0, 0, KEY_A);
+	pr_out(NEXUS_A, RESERVE, 0x7, KEY_A, 0);
+	pr_out(NEXUS_B, PREEMPT, 0x7, KEY_B, KEY_A);
+	assert_good(0);
+	assert_keys(15, (const uint64_t[]){ KEY_B }, 1);
+	assert_reservation(0, 0x7);
 }
 
 /* ---- plans and the RAM fast path --------------------------------------- */
@@ -1111,7 +2067,35 @@ static void test_cmd_plan(void **state)
 		{ { 0x5a, 0, 0x3f, 0, 0, 0, 0, 0x01, 0x02 }, 10, LUN(0), SCSI_DIR_READ, 258 },
 		{ { 0x25 }, 10, LUN(0), SCSI_DIR_READ, 8 },
 		{ { 0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32 }, 16, LUN(0), SCSI_DIR_READ, 32 },
-		{ { 0x9e, 0x11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32 }, 16, LUN(0), SCSI_DIR_READ, 0 },
+		/* a service action the device does not know moves nothing */
+		{ { 0x9e, 0x11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32 }, 16, LUN(0), SCSI_DIR_NONE, 0 },
+		/* VERIFY: data out with BYTCHK 01b (the blocks) and 11b (one) */
+		{ { 0x2f, 0x02, 0, 0, 0, 0, 0, 0, 3 }, 10, LUN(0), SCSI_DIR_WRITE, 3 * 512 },
+		{ { 0x2f, 0x06, 0, 0, 0, 0, 0, 0, 3 }, 10, LUN(0), SCSI_DIR_WRITE, 512 },
+		{ { 0x2f, 0x00, 0, 0, 0, 0, 0, 0, 3 }, 10, LUN(0), SCSI_DIR_WRITE, 0 },
+		{ { 0xaf, 0x02, 0, 0, 0, 0, 0, 0, 0, 5 }, 12, LUN(0), SCSI_DIR_WRITE, 5 * 512 },
+		{ { 0x8f, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7 }, 16, LUN(0), SCSI_DIR_WRITE,
+		  7 * 512 },
+		/* WRITE SAME: one block, none with NDOB */
+		{ { 0x41, 0, 0, 0, 0, 0, 0, 0, 9 }, 10, LUN(0), SCSI_DIR_WRITE, 512 },
+		{ { 0x93, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9 }, 16, LUN(0), SCSI_DIR_WRITE, 512 },
+		{ { 0x93, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9 }, 16, LUN(0), SCSI_DIR_WRITE, 0 },
+		/* ORWRITE, COMPARE AND WRITE (twice the blocks) */
+		{ { 0x8b, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 }, 16, LUN(0), SCSI_DIR_WRITE, 1024 },
+		{ { 0x89, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3 }, 16, LUN(0), SCSI_DIR_WRITE,
+		  3072 },
+		/* PRE-FETCH, RESERVE(6), RELEASE(6): nothing */
+		{ { 0x34, 0, 0, 0, 0, 0, 0, 0, 8 }, 10, LUN(0), SCSI_DIR_NONE, 0 },
+		{ { 0x90, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8 }, 16, LUN(0), SCSI_DIR_NONE, 0 },
+		{ { 0x16 }, 6, LUN(0), SCSI_DIR_NONE, 0 },
+		{ { 0x17 }, 6, LUN(0), SCSI_DIR_NONE, 0 },
+		/* PERSISTENT RESERVE IN/OUT, GET LBA STATUS, REPORT SUPPORTED
+		 * OPERATION CODES */
+		{ { 0x5e, 0x01, 0, 0, 0, 0, 0, 0x01, 0x00 }, 10, LUN(0), SCSI_DIR_READ, 256 },
+		{ { 0x5f, 0x00, 0, 0, 0, 0, 0, 0, 24 }, 10, LUN(0), SCSI_DIR_WRITE, 24 },
+		{ { 0x9e, 0x12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 24 }, 16, LUN(0), SCSI_DIR_READ, 24 },
+		{ { 0xa3, 0x0c, 0, 0, 0, 0, 0, 0, 0x10, 0 }, 12, LUN(0), SCSI_DIR_READ, 4096 },
+		{ { 0xa3, 0x0c, 0, 0, 0, 0, 0, 0, 0x10, 0 }, 12, LUN(9), SCSI_DIR_NONE, 0 },
 		{ { 0x00 }, 6, LUN(0), SCSI_DIR_NONE, 0 },
 		{ { 0x35 }, 10, LUN(0), SCSI_DIR_NONE, 0 },
 		{ { 0x91 }, 16, LUN(0), SCSI_DIR_NONE, 0 },
@@ -1188,6 +2172,26 @@ int main(void)
 		DEV_TEST(test_mode_sense_errors),
 		DEV_TEST(test_request_sense),
 		DEV_TEST(test_unknown_opcodes),
+		DEV_TEST(test_report_opcodes_all),
+		DEV_TEST(test_report_opcodes_timeouts),
+		DEV_TEST(test_report_opcodes_one),
+		DEV_TEST(test_verify_range),
+		DEV_TEST(test_verify_compare),
+		DEV_TEST(test_verify_file_lun),
+		DEV_TEST(test_prefetch),
+		DEV_TEST(test_get_lba_status),
+		DEV_TEST(test_write_same),
+		DEV_TEST(test_orwrite),
+		DEV_TEST(test_compare_and_write),
+		DEV_TEST(test_reserve6),
+		DEV_TEST(test_reserve6_released_by_loss_and_reset),
+		DEV_TEST(test_pr_register),
+		DEV_TEST(test_pr_registrations_run_out),
+		DEV_TEST(test_pr_parameter_errors),
+		DEV_TEST(test_pr_report_capabilities),
+		DEV_TEST(test_pr_access_by_type),
+		DEV_TEST(test_pr_reserve_release),
+		DEV_TEST(test_pr_clear_and_preempt),
 		DEV_TEST(test_cmd_plan),
 		DEV_TEST(test_ram_fast_path),
 #undef DEV_TEST
