@@ -14,7 +14,7 @@
 #include "harness/proto/target_internal.h"
 #include "pdu/serial.h"
 
-#define TGT_MAX_XFER (64u << 20)  /* largest write buffered per task */
+#define TGT_MAX_XFER (64u << 20)  /* largest transfer buffered per task */
 
 /* ---- received ranges --------------------------------------------------- */
 
@@ -263,7 +263,14 @@ static void execute(struct tgt_task *task)
 	struct tgt *t = task->sess->t;
 	t->stats.commands++;
 	if (task->read) {
-		uint32_t cap = task->edtl;
+		/* The buffer holds what the CDB can return, never more: EDTL
+		 * alone is the initiator's word (up to 4 GiB, fuzz_target
+		 * found a malloc(4294967136)). */
+		uint32_t cap = task->plan.dir == TGT_DIR_READ ? task->plan.length : 0;
+		if (cap > task->edtl)
+			cap = task->edtl;
+		if (cap > TGT_MAX_XFER)
+			cap = TGT_MAX_XFER;
 		free(task->buf);
 		task->buf = cap ? malloc(cap) : NULL;
 		if (cap && !task->buf) {
