@@ -104,7 +104,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				mem_carrier_feed(r.m, r.slot[slot], run, count);
 			break;
 		}
-		default: {   /* FTS_FEED and the kinds that read as it */
+		case FTS_ASYNC:
+			if (pos + 2 > size) {
+				pos = size;
+				break;
+			}
+			if (r.slot[slot])
+				tgt_async_event(t, r.slot[slot], data[pos],
+						data[pos + 1]);
+			pos += 2;
+			break;
+		default: {   /* FTS_FEED and the kind that reads as it */
 			size_t len = 0;
 			if (pos + 2 <= size)
 				len = (size_t)data[pos] | (size_t)data[pos + 1] << 8;

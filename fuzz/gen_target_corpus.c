@@ -156,6 +156,17 @@ static void gen_advance(struct gen *g, int64_t ms)
 	}
 }
 
+/* The target sends an Asynchronous Message on link's connection. */
+static void gen_async(struct gen *g, const struct tini_conn *c, uint8_t event,
+		      uint8_t seconds)
+{
+	const struct rec_link *l = c->link.ctx;
+	put_byte(g, fts_record(FTS_ASYNC, l->slot));
+	put_byte(g, event);
+	put_byte(g, seconds);
+	assert_int_equal(tgt_async_event(g->t, l->ml.conn, event, seconds), 0);
+}
+
 /* ---- a seed's life ------------------------------------------------------------ */
 
 static struct gen *gen_begin(const char *name, bool chap, uint8_t isid_last)
@@ -841,6 +852,105 @@ static void seed_mcs4_short(void **st)
 	gen_end(g);
 }
 
+/* ---- more of the engine's corners ------------------------------------------------ */
+
+static void seed_held_commands(void **st)
+{
+	(void)st;
+	struct gen *g = gen_begin("held-commands", false, 3);
+	struct tini_conn *c = gen_conn(g, 0, 0);
+	assert_int_equal(tini_login(c, "ErrorRecoveryLevel=1"), 0);
+	uint32_t gap = g->s.cmdsn++;   /* filled last */
+	struct pdu_hdr tmf = {
+		.opcode = PDU_OP_TMF_REQ, .final = true, .tmf_function = 2,
+		.itt = g->s.next_itt++, .ref_task_tag = PDU_RESERVED_TAG,
+		.cmdsn = g->s.cmdsn++,
+	};
+	tini_send(c, &tmf, NULL, 0);
+	uint8_t kv[64];
+	long n = pdu_kv_append(kv, 0, sizeof kv, "SendTargets", "All");
+	assert_true(n > 0);
+	struct pdu_hdr text = {
+		.opcode = PDU_OP_TEXT_REQ, .final = true, .itt = g->s.next_itt++,
+		.ttt = PDU_RESERVED_TAG, .cmdsn = g->s.cmdsn++,
+	};
+	tini_send(c, &text, kv, (size_t)n);
+	struct pdu_hdr nop = {
+		.opcode = PDU_OP_NOP_OUT, .final = true, .itt = g->s.next_itt++,
+		.ttt = PDU_RESERVED_TAG, .cmdsn = g->s.cmdsn++,
+	};
+	tini_send(c, &nop, "held", 4);
+	struct pdu_hdr logout = {
+		.opcode = PDU_OP_LOGOUT_REQ, .final = true, .itt = g->s.next_itt++,
+		.cmdsn = g->s.cmdsn++,
+	};
+	tini_send(c, &logout, NULL, 0);
+	assert_int_equal(tini_recv(c, 0), -1);   /* all wait for the gap */
+	uint8_t cdb[16] = { 0 };
+	struct pdu_hdr tur = tini_cmd(c, cdb, LUN0, false, false, 0);
+	tur.cmdsn = gap;
+	g->s.cmdsn--;
+	tini_send(c, &tur, NULL, 0);
+	assert_int_equal(tini_expect(c, PDU_OP_LOGOUT_RSP, 0), 1);
+	gen_end(g);
+}
+
+static void seed_r2t_snack(void **st)
+{
+	(void)st;
+	struct gen *g = gen_begin("r2t-snack", false, 3);
+	struct tini_conn *c = gen_conn(g, 0, 0);
+	assert_int_equal(tini_login(c, "ErrorRecoveryLevel=1\nInitialR2T=Yes\n"
+				    "ImmediateData=No"), 0);
+	static uint8_t out[4096];
+	fill(out, sizeof out, 0x42);
+	uint32_t itt = tini_start_write(c, LUN0, 30, 8, out, false);
+	assert_int_equal(tini_expect(c, PDU_OP_R2T, 0), 1);
+	struct pdu_hdr snack = {
+		.opcode = PDU_OP_SNACK_REQ, .final = true, .snack_type = PDU_SNACK_DATA_R2T,
+		.itt = itt, .ttt = PDU_RESERVED_TAG, .begrun = 0, .runlength = 0,
+	};
+	tini_send(c, &snack, NULL, 0);
+	assert_int_equal(tini_expect(c, PDU_OP_R2T, 0), 1);
+	assert_int_equal(tini_answer_r2t(c, out), 0);
+	assert_int_equal(tini_expect(c, PDU_OP_SCSI_RSP, 0), 1);
+	assert_int_equal(tini_logout(c, 0, NULL), 0);
+	gen_end(g);
+}
+
+static void seed_session_retention_expires(void **st)
+{
+	(void)st;
+	struct gen *g = gen_begin("session-retention-expires", false, 3);
+	struct tini_conn *c = gen_conn(g, 0, 1);
+	assert_int_equal(tini_login(c, "ErrorRecoveryLevel=2\nInitialR2T=Yes\n"
+				    "ImmediateData=No"), 0);
+	static uint8_t out[4096];
+	tini_start_write(c, LUN0, 0, 8, out, false);
+	assert_int_equal(tini_expect(c, PDU_OP_R2T, 0), 1);
+	c->link.close(c->link.ctx, false);   /* the only connection goes */
+	gen_advance(g, 25000);
+	gen_end(g);
+}
+
+static void seed_async_events(void **st)
+{
+	(void)st;
+	struct gen *g = gen_begin("async-events", false, 3);
+	struct tini_conn *c1 = gen_conn(g, 0, 1);
+	assert_int_equal(tini_login(c1, "ErrorRecoveryLevel=2\nMaxConnections=3"), 0);
+	struct tini_conn *c2 = gen_conn(g, 1, 2);
+	assert_int_equal(tini_login(c2, NULL), 0);
+	struct tini_conn *c3 = gen_conn(g, 2, 3);
+	assert_int_equal(tini_login(c3, NULL), 0);
+	gen_async(g, c1, 1, 5);   /* logout requested */
+	assert_int_equal(tini_expect(c1, PDU_OP_ASYNC_MSG, 0), 1);
+	gen_async(g, c2, 2, 0);   /* connection dropped */
+	assert_int_equal(tini_nop(c3, "x", 1), 0);
+	gen_async(g, c3, 3, 0);   /* session dropped */
+	gen_end(g);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -885,6 +995,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(seed_erl2_write_reassign_short),
 		cmocka_unit_test(seed_erl2_read_reinstate_short),
 		cmocka_unit_test(seed_mcs4_short),
+		cmocka_unit_test(seed_held_commands),
+		cmocka_unit_test(seed_r2t_snack),
+		cmocka_unit_test(seed_session_retention_expires),
+		cmocka_unit_test(seed_async_events),
 	};
 	int failed = cmocka_run_group_tests(seeds, NULL, NULL);
 	scsi_dev_free(dev);

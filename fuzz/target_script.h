@@ -16,8 +16,11 @@
  *   FILL     2 bytes of count (little endian), 1 byte: that byte, count
  *            times, for the slot's connection (data segments of any size
  *            in a few bytes of input: inputs are short, -max_len=4096)
- * Kinds 6 and 7 read as FEED too, so that most mutations of a kind byte
- * still feed bytes.
+ *   ASYNC    1 byte of event, 1 of seconds: the target sends an
+ *            Asynchronous Message on the slot's connection
+ *            (tgt_async_event, as a script of the operator's would)
+ * Kind 7 reads as FEED too, so that some mutations of a kind byte still
+ * feed bytes.
  */
 #ifndef FUZZ_TARGET_SCRIPT_H
 #define FUZZ_TARGET_SCRIPT_H
@@ -41,6 +44,7 @@ enum fts_kind {
 	FTS_OPEN = 3,
 	FTS_ADVANCE = 4,
 	FTS_FILL = 5,
+	FTS_ASYNC = 6,
 };
 
 #define FTS_FILL_MIN 16   /* the generator writes shorter runs as FEED */
