@@ -392,6 +392,13 @@ static void check_condition(struct tgt_result *r, uint8_t key, uint8_t asc,
 
 static void write_progress(struct tgt_task *task)
 {
+	/* Data-Out may come for a command still waiting for its CmdSN turn
+	 * (unsolicited data follows the command at once): it is kept, but
+	 * the command runs and its status goes only in CmdSN order
+	 * (SEQ-007); tgt_task_start takes it from here. Going on would
+	 * also free, at ERL 0, a task the held queue still names. */
+	if (task->state == TTASK_QUEUED)
+		return;
 	if (task->data_error) {
 		/* REJECT-004 / ERL0-007: the CHECK CONDITION goes once no
 		 * data is in flight any more; nothing more is asked for */

@@ -139,10 +139,69 @@ static void test_read_buffer_not_sized_by_edtl(void **state)
 	fx_free(f);
 }
 
+/* A write behind a CmdSN gap, its unsolicited Data-Out in: the target
+ * must wait for the gap (SEQ-007). target_scsi.c write_progress() ran
+ * the write at once, out of order, and at ERL 0 freed the task the held
+ * queue still named (heap-use-after-free when the gap filled, or when
+ * the connection closed). */
+static void unsolicited_data_behind_gap(bool bad_ttt)
+{
+	struct fx *f = fx_new();
+	struct tini_conn *c = fx_open(f, 0, 0);
+	assert_int_equal(tini_login(c, "InitialR2T=No\nImmediateData=No"), 0);
+	uint32_t gap = f->s.cmdsn++;
+	uint8_t cdb[16];
+	tini_cdb_rw10(cdb, true, 16, 2);
+	struct pdu_hdr w = tini_cmd(c, cdb, LUN0, false, true, 1024);
+	assert_int_equal(tini_send(c, &w, NULL, 0), 0);
+	static uint8_t data[1024];
+	memset(data, 0xa5, sizeof data);
+	struct pdu_hdr d = {
+		.opcode = PDU_OP_DATA_OUT, .final = true, .lun = LUN0, .itt = w.itt,
+		.ttt = bad_ttt ? 0x4242 : PDU_RESERVED_TAG,
+	};
+	assert_int_equal(tini_send(c, &d, data, sizeof data), 0);
+	if (bad_ttt) {   /* REJECT-004; then the burst itself, and the
+			    CHECK CONDITION waits its turn */
+		assert_int_equal(tini_recv(c, 0), 1);
+		assert_int_equal(c->h.opcode, PDU_OP_REJECT);
+		d.ttt = PDU_RESERVED_TAG;
+		assert_int_equal(tini_send(c, &d, data, sizeof data), 0);
+	}
+	assert_int_equal(tini_recv(c, 0), -1);   /* nothing before the gap fills */
+	uint8_t tur[16] = { 0 };
+	struct pdu_hdr t = tini_cmd(c, tur, LUN0, false, false, 0);
+	t.cmdsn = gap;
+	f->s.cmdsn--;
+	assert_int_equal(tini_send(c, &t, NULL, 0), 0);
+	assert_int_equal(tini_expect(c, PDU_OP_SCSI_RSP, 0), 1);
+	assert_int_equal(c->h.itt, t.itt);
+	assert_int_equal(tini_expect(c, PDU_OP_SCSI_RSP, 0), 1);
+	assert_int_equal(c->h.itt, w.itt);
+	assert_int_equal(c->h.status, bad_ttt ? 2 : 0);
+	assert_int_equal(tini_recv(c, 0), -1);
+	assert_int_equal(tini_logout(c, 0, NULL), 0);
+	fx_free(f);
+}
+
+static void test_unsolicited_data_behind_gap_waits(void **state)
+{
+	(void)state;
+	unsolicited_data_behind_gap(false);
+}
+
+static void test_bad_data_out_behind_gap_waits(void **state)
+{
+	(void)state;
+	unsolicited_data_behind_gap(true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_buffer_not_sized_by_edtl),
+		cmocka_unit_test(test_unsolicited_data_behind_gap_waits),
+		cmocka_unit_test(test_bad_data_out_behind_gap_waits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
