@@ -951,6 +951,47 @@ static void seed_async_events(void **st)
 	gen_end(g);
 }
 
+/* A Text Request in two PDUs (C=1), answered by a response too long for
+ * one PDU of the initiator's MaxRecvDataSegmentLength: fetched in parts. */
+static void seed_text_continued(void **st)
+{
+	(void)st;
+	struct gen *g = gen_begin("text-continued", false, 3);
+	struct tini_conn *c = gen_conn(g, 0, 0);
+	assert_int_equal(tini_login(c, "MaxRecvDataSegmentLength=512"), 0);
+	uint8_t keys[2][1024];
+	size_t used[2] = { 0, 0 };
+	for (int i = 0; i < 40; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "X-org.example.key%02d", i);
+		long n = pdu_kv_append(keys[i / 20], used[i / 20], sizeof keys[0], key,
+				       "some-value");
+		assert_true(n > 0);
+		used[i / 20] = (size_t)n;
+	}
+	uint32_t itt = g->s.next_itt++;
+	struct pdu_hdr h = {
+		.opcode = PDU_OP_TEXT_REQ, .immediate = true, .cont = true,
+		.itt = itt, .ttt = PDU_RESERVED_TAG, .cmdsn = g->s.cmdsn,
+	};
+	assert_int_equal(tini_send(c, &h, keys[0], used[0]), 0);
+	assert_int_equal(tini_expect(c, PDU_OP_TEXT_RSP, 0), 1);
+	h.cont = false;
+	h.final = true;
+	h.ttt = c->h.ttt;
+	assert_int_equal(tini_send(c, &h, keys[1], used[1]), 0);
+	for (int part = 0; part < 32; part++) {
+		assert_int_equal(tini_expect(c, PDU_OP_TEXT_RSP, 0), 1);
+		if (c->h.final)
+			break;
+		h.ttt = c->h.ttt;   /* the rest, with an empty request */
+		assert_int_equal(tini_send(c, &h, NULL, 0), 0);
+	}
+	assert_true(c->h.final);
+	assert_int_equal(tini_logout(c, 0, NULL), 0);
+	gen_end(g);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -999,6 +1040,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(seed_r2t_snack),
 		cmocka_unit_test(seed_session_retention_expires),
 		cmocka_unit_test(seed_async_events),
+		cmocka_unit_test(seed_text_continued),
 	};
 	int failed = cmocka_run_group_tests(seeds, NULL, NULL);
 	scsi_dev_free(dev);
