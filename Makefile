@@ -133,11 +133,13 @@ fuzz-corpus: $(GEN_TARGET_CORPUS)
 
 # Each fuzzer starts from its committed seed corpus (read only) and keeps
 # what it learns in build/fuzz/corpus-NAME; crashes land in build/fuzz/.
+# fuzz/NAME.dict, when there is one, is its dictionary.
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$$(basename $$f); \
 	  mkdir -p build/fuzz/corpus-$$n; \
+	  dict=; test -f fuzz/$$n.dict && dict=-dict=fuzz/$$n.dict; \
 	  echo "== $$n for $(FUZZ_SECONDS) s"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$dict \
 	    -artifact_prefix=build/fuzz/$$n- build/fuzz/corpus-$$n fuzz/corpus/$$n \
 	    2>build/fuzz/$$n.log || { tail -40 build/fuzz/$$n.log; exit 1; }; \
 	  grep -E 'stat::number_of_executed_units|stat::peak_rss_mb' build/fuzz/$$n.log; \
