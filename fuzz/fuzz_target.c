@@ -92,16 +92,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						    FTS_ADVANCE_UNIT_MS);
 			break;
 		case FTS_FILL: {
-			static uint8_t run[0xffff];
+			static uint8_t repeated[0xffff];
 			if (pos + 3 > size) {
 				pos = size;
 				break;
 			}
 			size_t count = (size_t)data[pos] | (size_t)data[pos + 1] << 8;
-			memset(run, data[pos + 2], count);
+			memset(repeated, data[pos + 2], count);
 			pos += 3;
 			if (r.slot[slot] && count)
-				mem_carrier_feed(r.m, r.slot[slot], run, count);
+				mem_carrier_feed(r.m, r.slot[slot], repeated, count);
 			break;
 		}
 		case FTS_ASYNC:
