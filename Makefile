@@ -7,6 +7,7 @@
 #   make bench           benchmarks, as ratios against a named peer (memcpy,
 #                        tshark, tgtd) measured in the same run
 #   make fuzz            each libFuzzer harness for FUZZ_SECONDS (default 20)
+#   make fuzz-corpus     regenerate fuzz_target's recorded seed sessions
 #   CC=clang make ...    any of the above with clang
 #   make SANITIZE=1 ...  with ASan + UBSan
 #
@@ -47,9 +48,10 @@ BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 # bench_check (checker against tshark on large captures) runs last
 BENCHES := $(filter-out %/bench_check,$(BENCHES)) $(filter %/bench_check,$(BENCHES))
 FUZZERS := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+GEN_TARGET_CORPUS := $(BUILD)/fuzz/gen_target_corpus
 DEPS_OK := build/.deps-ok
 
-.PHONY: all test golden bench fuzz fuzz-build deps clean
+.PHONY: all test golden bench fuzz fuzz-build fuzz-corpus deps clean
 # Keep objects that pattern chains would otherwise delete as intermediate.
 .SECONDARY:
 all: $(BIN) iscsi-harness
@@ -84,7 +86,7 @@ $(BUILD)/tests/%: $(call obj,tests/unit/%.c) $(call obj,$(TEST_SUPPORT_SRC)) $(L
 
 # Every test binary runs; the run fails if any failed. Tests find the
 # harness binary and scratch space through these variables.
-test: $(TESTS) $(BIN)
+test: $(TESTS) $(BIN) $(GEN_TARGET_CORPUS)
 	@mkdir -p $(BUILD)/scratch
 	@failed=0; for t in $(TESTS); do \
 	  echo "== $$t"; \
@@ -119,16 +121,29 @@ FUZZ_FLAGS := -std=c11 -D_DEFAULT_SOURCE -I. -g -O1 $(WARN) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 build/fuzz/%: fuzz/%.c $(PDU_SRC) $(HARNESS_SRC) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
+build/fuzz/fuzz_target: fuzz/target_script.h
 fuzz-build: $(FUZZERS)
+
+# fuzz_target's seeds are the test initiator's sessions, recorded as the
+# fuzzer's scripts (fuzz/gen_target_corpus.c); regenerated after a change
+# to the target's protocol or to fuzz/target_script.h.
+$(GEN_TARGET_CORPUS): $(call obj,fuzz/gen_target_corpus.c) $(call obj,$(TEST_SUPPORT_SRC)) $(LIBHARNESS) $(LIBPDU)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+fuzz-corpus: $(GEN_TARGET_CORPUS)
+	@mkdir -p fuzz/corpus/fuzz_target
+	$(GEN_TARGET_CORPUS) fuzz/corpus/fuzz_target
 
 # Each fuzzer starts from its committed seed corpus (read only) and keeps
 # what it learns in build/fuzz/corpus-NAME; crashes land in build/fuzz/.
+# fuzz/NAME.dict, when there is one, is its dictionary.
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$$(basename $$f); \
 	  mkdir -p build/fuzz/corpus-$$n; \
+	  dict=; test -f fuzz/$$n.dict && dict=-dict=fuzz/$$n.dict; \
 	  echo "== $$n for $(FUZZ_SECONDS) s"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$dict \
 	    -artifact_prefix=build/fuzz/$$n- build/fuzz/corpus-$$n fuzz/corpus/$$n \
 	    2>build/fuzz/$$n.log || { tail -40 build/fuzz/$$n.log; exit 1; }; \
 	  grep -E 'stat::number_of_executed_units|stat::peak_rss_mb' build/fuzz/$$n.log; \

@@ -14,7 +14,7 @@
 #include "harness/proto/target_internal.h"
 #include "pdu/serial.h"
 
-#define TGT_MAX_XFER (64u << 20)  /* largest write buffered per task */
+#define TGT_MAX_XFER (64u << 20)  /* largest transfer buffered per task */
 
 /* ---- received ranges --------------------------------------------------- */
 
@@ -263,7 +263,14 @@ static void execute(struct tgt_task *task)
 	struct tgt *t = task->sess->t;
 	t->stats.commands++;
 	if (task->read) {
-		uint32_t cap = task->edtl;
+		/* The buffer holds what the CDB can return, never more: EDTL
+		 * alone is the initiator's word (up to 4 GiB, fuzz_target
+		 * found a malloc(4294967136)). */
+		uint32_t cap = task->plan.dir == TGT_DIR_READ ? task->plan.length : 0;
+		if (cap > task->edtl)
+			cap = task->edtl;
+		if (cap > TGT_MAX_XFER)
+			cap = TGT_MAX_XFER;
 		free(task->buf);
 		task->buf = cap ? malloc(cap) : NULL;
 		if (cap && !task->buf) {
@@ -385,6 +392,13 @@ static void check_condition(struct tgt_result *r, uint8_t key, uint8_t asc,
 
 static void write_progress(struct tgt_task *task)
 {
+	/* Data-Out may come for a command still waiting for its CmdSN turn
+	 * (unsolicited data follows the command at once): it is kept, but
+	 * the command runs and its status goes only in CmdSN order
+	 * (SEQ-007); tgt_task_start takes it from here. Going on would
+	 * also free, at ERL 0, a task the held queue still names. */
+	if (task->state == TTASK_QUEUED)
+		return;
 	if (task->data_error) {
 		/* REJECT-004 / ERL0-007: the CHECK CONDITION goes once no
 		 * data is in flight any more; nothing more is asked for */
