@@ -41,14 +41,14 @@ static struct tgt_plan spy_plan(void *ctx, uint64_t lun, const uint8_t *cdb,
 	return f->device.plan(f->device.ctx, lun, cdb, cdb_len);
 }
 
-static void spy_exec(void *ctx, uint64_t lun, const uint8_t *cdb, size_t cdb_len,
-		     const uint8_t *data_out, size_t out_len, uint8_t *data_in,
-		     size_t in_cap, struct tgt_result *r)
+static void spy_exec(void *ctx, uint64_t nexus, uint64_t lun, const uint8_t *cdb,
+		     size_t cdb_len, const uint8_t *data_out, size_t out_len,
+		     uint8_t *data_in, size_t in_cap, struct tgt_result *r)
 {
 	struct fx *f = ctx;
 	if (in_cap > f->largest_in_cap)
 		f->largest_in_cap = in_cap;
-	f->device.exec(f->device.ctx, lun, cdb, cdb_len, data_out, out_len,
+	f->device.exec(f->device.ctx, nexus, lun, cdb, cdb_len, data_out, out_len,
 		       data_in, in_cap, r);
 }
 
@@ -78,7 +78,8 @@ static struct fx *fx_new(void)
 			.default_time2wait = 2, .default_time2retain = 20,
 			.header_digest = "None,CRC32C", .data_digest = "None,CRC32C",
 		},
-		.backend = { f, spy_plan, spy_exec, spy_lun_exists },
+		.backend = { .ctx = f, .plan = spy_plan, .exec = spy_exec,
+			     .lun_exists = spy_lun_exists },
 		.cmd_window = 8,
 		.nop_interval_ms = 1000,
 		.nop_timeout_ms = 3000,
