@@ -46,7 +46,7 @@ struct chk_engine {
 	const struct chk_family *const *fams;
 	size_t n_fams;
 	bool fam_shown[CHK_MAX_FAMILIES];
-	struct rule_ent *rules;      /* sorted by ID */
+	struct rule_ent *rules;      /* sorted by rep_id_compare() */
 	size_t n_rules;
 
 	struct chk_conn **conns;     /* every connection, in creation order */
@@ -80,14 +80,9 @@ struct chk_engine {
 
 /* ---- rule table ------------------------------------------------------ */
 
-static int cmp_rule(const void *a, const void *b)
-{
-	return strcmp(((const struct rule_ent *)a)->id,
-		      ((const struct rule_ent *)b)->id);
-}
-
 /* Owner of an ID among fams: the first family listing it that is not
- * SHARED, else the first (SHARED) family listing it. */
+ * SHARED, else the first (SHARED) family listing it. build_rules() picks
+ * the same owner by sorting. */
 static long owner_of(const struct chk_family *const *fams, size_t n,
 		     const char *id, const struct chk_rule **row)
 {
@@ -120,29 +115,84 @@ const struct chk_family *chk_rule_owner(const char *id)
 	return f < 0 ? NULL : fams[f];
 }
 
+/* A rule with its ID split, sorted in report order (so that the verdicts
+ * are exported sorted). */
+struct keyed_rule {
+	struct rep_id_key key;
+	struct rule_ent ent;
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	return rep_id_key_compare(&((const struct keyed_rule *)a)->key,
+				  &((const struct keyed_rule *)b)->key);
+}
+
+/* One family's row for an ID, while the table is built. */
+struct rule_row {
+	const char *id;
+	size_t fam;
+	const struct chk_rule *rule;
+	bool shared;                 /* the family is CHK_FAMILY_F_SHARED */
+};
+
+/* By ID, then owners first (not SHARED before SHARED), then family order:
+ * the first row of each ID is its owner, as owner_of() picks it. */
+static int cmp_row(const void *a, const void *b)
+{
+	const struct rule_row *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	if (c)
+		return c;
+	if (x->shared != y->shared)
+		return x->shared ? 1 : -1;
+	if (x->fam != y->fam)
+		return x->fam < y->fam ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
 static int build_rules(struct chk_engine *e)
 {
 	size_t total = 0;
 	for (size_t f = 0; f < e->n_fams; f++)
 		total += e->fams[f]->n_rules;
+	struct rule_row *rows = malloc((total ? total : 1) * sizeof *rows);
 	e->rules = calloc(total ? total : 1, sizeof *e->rules);
-	if (!e->rules)
+	if (!rows || !e->rules) {
+		free(rows);
 		return CHK_ENOMEM;
-	for (size_t f = 0; f < e->n_fams; f++) {
-		for (size_t r = 0; r < e->fams[f]->n_rules; r++) {
-			const char *id = e->fams[f]->rules[r].id;
-			bool dup = false;
-			for (size_t k = 0; k < e->n_rules && !dup; k++)
-				dup = strcmp(e->rules[k].id, id) == 0;
-			if (dup)
-				continue;
-			const struct chk_rule *row;
-			long owner = owner_of(e->fams, e->n_fams, id, &row);
-			e->rules[e->n_rules++] = (struct rule_ent){
-				.id = id, .fam = (size_t)owner, .rule = row };
-		}
 	}
-	qsort(e->rules, e->n_rules, sizeof *e->rules, cmp_rule);
+	size_t n = 0;
+	for (size_t f = 0; f < e->n_fams; f++)
+		for (size_t r = 0; r < e->fams[f]->n_rules; r++)
+			rows[n++] = (struct rule_row){
+				.id = e->fams[f]->rules[r].id, .fam = f,
+				.rule = &e->fams[f]->rules[r],
+				.shared = e->fams[f]->flags & CHK_FAMILY_F_SHARED };
+	qsort(rows, n, sizeof *rows, cmp_row);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i && strcmp(rows[i - 1].id, rows[i].id) == 0)
+			continue;
+		rows[k++] = rows[i];
+	}
+	struct keyed_rule *kr = malloc((k ? k : 1) * sizeof *kr);
+	if (!kr) {
+		free(rows);
+		return CHK_ENOMEM;
+	}
+	for (size_t i = 0; i < k; i++) {
+		rep_id_key(rows[i].id, &kr[i].key);
+		kr[i].ent = (struct rule_ent){ .id = rows[i].id,
+					       .fam = rows[i].fam,
+					       .rule = rows[i].rule };
+	}
+	qsort(kr, k, sizeof *kr, cmp_keyed);
+	for (size_t i = 0; i < k; i++)
+		e->rules[i] = kr[i].ent;
+	e->n_rules = k;
+	free(kr);
+	free(rows);
 	return CHK_OK;
 }
 
@@ -151,7 +201,7 @@ static long rule_search(const struct chk_engine *e, const char *id)
 	size_t lo = 0, hi = e->n_rules;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(e->rules[mid].id, id);
+		int c = rep_id_compare(e->rules[mid].id, id);
 		if (c == 0)
 			return (long)mid;
 		if (c < 0)

@@ -291,69 +291,65 @@ static const char *const areas[] = {
 };
 #define N_AREAS (sizeof areas / sizeof areas[0])
 
-/* An ID split as AREA-NUMBER; num is NULL when the part after the last '-'
- * is not all digits (then the whole ID is the area). */
-struct id_parts {
-	const char *area;
-	size_t area_len;
-	const char *num;   /* digits without leading zeros (may be empty) */
-	size_t num_len;
-	size_t rank;       /* index in areas[], N_AREAS when unknown */
-};
-
-static struct id_parts split_id(const char *id)
+void rep_id_key(const char *id, struct rep_id_key *k)
 {
-	struct id_parts p = { .area = id, .area_len = strlen(id) };
+	*k = (struct rep_id_key){ .id = id, .area = id, .area_len = strlen(id) };
 	const char *dash = strrchr(id, '-');
 	if (dash && dash[1]) {
 		const char *d = dash + 1;
 		size_t n = strspn(d, "0123456789");
 		if (d[n] == '\0') {
-			p.area_len = (size_t)(dash - id);
+			k->area_len = (size_t)(dash - id);
 			while (*d == '0')
 				d++;
-			p.num = d;
-			p.num_len = strlen(d);
+			k->num = d;
+			k->num_len = strlen(d);
 		}
 	}
-	p.rank = N_AREAS;
+	k->rank = N_AREAS;
 	for (size_t i = 0; i < N_AREAS; i++) {
-		if (strlen(areas[i]) == p.area_len &&
-		    memcmp(areas[i], p.area, p.area_len) == 0) {
-			p.rank = i;
+		if (strlen(areas[i]) == k->area_len &&
+		    memcmp(areas[i], k->area, k->area_len) == 0) {
+			k->rank = i;
 			break;
 		}
 	}
-	return p;
+}
+
+int rep_id_key_compare(const struct rep_id_key *x, const struct rep_id_key *y)
+{
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	if (x->rank == N_AREAS) {
+		size_t m = x->area_len < y->area_len ? x->area_len : y->area_len;
+		int c = memcmp(x->area, y->area, m);
+		if (c)
+			return c;
+		if (x->area_len != y->area_len)
+			return x->area_len < y->area_len ? -1 : 1;
+	}
+	/* A numbered ID before an unnumbered one of the same area. */
+	if (!x->num || !y->num) {
+		if (x->num != y->num)
+			return x->num ? -1 : 1;
+	} else if (x->num_len != y->num_len) {
+		return x->num_len < y->num_len ? -1 : 1;
+	} else {
+		int c = memcmp(x->num, y->num, x->num_len);
+		if (c)
+			return c;
+	}
+	return strcmp(x->id, y->id);
 }
 
 int rep_id_compare(const char *a, const char *b)
 {
 	if (!a || !b)
 		return (a == NULL) - (b == NULL);
-	struct id_parts x = split_id(a), y = split_id(b);
-	if (x.rank != y.rank)
-		return x.rank < y.rank ? -1 : 1;
-	if (x.rank == N_AREAS) {
-		size_t m = x.area_len < y.area_len ? x.area_len : y.area_len;
-		int c = memcmp(x.area, y.area, m);
-		if (c)
-			return c;
-		if (x.area_len != y.area_len)
-			return x.area_len < y.area_len ? -1 : 1;
-	}
-	/* A numbered ID before an unnumbered one of the same area. */
-	if (!x.num || !y.num) {
-		if (x.num != y.num)
-			return x.num ? -1 : 1;
-	} else if (x.num_len != y.num_len) {
-		return x.num_len < y.num_len ? -1 : 1;
-	} else {
-		int c = memcmp(x.num, y.num, x.num_len);
-		if (c)
-			return c;
-	}
-	return strcmp(a, b);
+	struct rep_id_key x, y;
+	rep_id_key(a, &x);
+	rep_id_key(b, &y);
+	return rep_id_key_compare(&x, &y);
 }
 
 static int cmp_verdicts(const void *pa, const void *pb)
@@ -364,7 +360,13 @@ static int cmp_verdicts(const void *pa, const void *pb)
 
 void rep_session_sort(struct rep_session *s)
 {
-	if (s && s->n_verdicts > 1)
+	if (!s)
+		return;
+	size_t i = 1;
+	while (i < s->n_verdicts &&
+	       cmp_verdicts(&s->verdicts[i - 1], &s->verdicts[i]) <= 0)
+		i++;
+	if (i < s->n_verdicts)  /* not sorted yet (the engine adds in order) */
 		qsort(s->verdicts, s->n_verdicts, sizeof *s->verdicts, cmp_verdicts);
 }
 

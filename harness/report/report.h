@@ -143,6 +143,19 @@ void rep_run_sort(struct rep_run *run);
  * REJECT, ASYNC, LOGOUT, then unknown areas alphabetically; within an area
  * by number ("SEQ-9" before "SEQ-010"); NULL last. */
 int rep_id_compare(const char *a, const char *b);
+/* An ID split once for many comparisons (sorting): rep_id_key_compare()
+ * of two keys is rep_id_compare() of their IDs. The key points into id. */
+struct rep_id_key {
+	const char *id;
+	const char *area;
+	size_t area_len;
+	const char *num;     /* digits without leading zeros; NULL when the
+				part after the last '-' is not all digits */
+	size_t num_len;
+	size_t rank;         /* place of the area in the catalogue's order */
+};
+void rep_id_key(const char *id, struct rep_id_key *k);
+int rep_id_key_compare(const struct rep_id_key *a, const struct rep_id_key *b);
 
 /* ---- reading ---------------------------------------------------------- */
 
