@@ -62,6 +62,7 @@ struct chk_engine {
 	struct chk_session **live;
 	size_t n_live, cap_live;
 
+	struct pdu_key_params defaults;  /* pdu_key_params_init() */
 	size_t n_failed;             /* (session, rule) pairs broken */
 	int err;                     /* CHK_ENOMEM once something failed */
 	bool ended;
@@ -305,6 +306,7 @@ int chk_create(const struct chk_options *opts, struct chk_engine **out,
 		return CHK_EINVAL;
 	}
 	e->drop_ended = opts && opts->drop_ended;
+	pdu_key_params_init(&e->defaults);
 	int rc = build_rules(e);
 	if (rc == CHK_OK)
 		rc = select_rules(e, opts ? opts->rules : NULL, err, errlen);
@@ -317,6 +319,11 @@ int chk_create(const struct chk_options *opts, struct chk_engine **out,
 }
 
 /* ---- connections and sessions ----------------------------------------- */
+
+const struct pdu_key_params *chk_eng_default_params(const struct chk_engine *e)
+{
+	return &e->defaults;
+}
 
 void chk_eng_nomem(struct chk_engine *e)
 {
@@ -446,7 +453,7 @@ struct chk_session *chk_eng_new_session(struct chk_engine *e)
 	if (!s)
 		goto nomem;
 	s->index = e->n_sessions_seen;
-	pdu_key_params_init(&s->params);
+	s->params = e->defaults;
 	s->tally = calloc(e->n_rules ? e->n_rules : 1, sizeof(struct tally));
 	bool ok = s->tally != NULL;
 	for (size_t f = 0; ok && f < e->n_fams; f++) {

@@ -635,8 +635,7 @@ static void commit(struct chk_engine *e, struct chk_conn *c,
 		   struct chk_nego_state *n)
 {
 	struct chk_session *s = c->sess;
-	struct pdu_key_params p;
-	pdu_key_params_init(&p);
+	struct pdu_key_params p = *chk_eng_default_params(e);
 	if (!n->login) {
 		p.digests = c->digests;
 		p.mrdsl_target = c->mrdsl[EV_DIR_I2T];
