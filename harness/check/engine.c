@@ -48,6 +48,10 @@ struct chk_engine {
 	bool fam_shown[CHK_MAX_FAMILIES];
 	struct rule_ent *rules;      /* sorted by rep_id_compare() */
 	size_t n_rules;
+	struct id_ref {              /* the rules by strcmp() of their IDs */
+		const char *id;
+		size_t rule;
+	} *by_id;
 
 	struct chk_conn **conns;     /* every connection, in creation order */
 	size_t n_conns, cap_conns;
@@ -121,6 +125,7 @@ const struct chk_family *chk_rule_owner(const char *id)
 struct keyed_rule {
 	struct rep_id_key key;
 	struct rule_ent ent;
+	size_t row;                  /* its place in strcmp() order */
 };
 
 static int cmp_keyed(const void *a, const void *b)
@@ -187,14 +192,19 @@ static int build_rules(struct chk_engine *e)
 		kr[i].ent = (struct rule_ent){ .id = rows[i].id,
 					       .fam = rows[i].fam,
 					       .rule = rows[i].rule };
+		kr[i].row = i;
 	}
 	qsort(kr, k, sizeof *kr, cmp_keyed);
-	for (size_t i = 0; i < k; i++)
+	e->by_id = malloc((k ? k : 1) * sizeof *e->by_id);
+	for (size_t i = 0; i < k; i++) {
 		e->rules[i] = kr[i].ent;
+		if (e->by_id)
+			e->by_id[kr[i].row] = (struct id_ref){ kr[i].ent.id, i };
+	}
 	e->n_rules = k;
 	free(kr);
 	free(rows);
-	return CHK_OK;
+	return e->by_id ? CHK_OK : CHK_ENOMEM;
 }
 
 static long rule_search(const struct chk_engine *e, const char *id)
@@ -202,9 +212,9 @@ static long rule_search(const struct chk_engine *e, const char *id)
 	size_t lo = 0, hi = e->n_rules;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = rep_id_compare(e->rules[mid].id, id);
+		int c = strcmp(e->by_id[mid].id, id);
 		if (c == 0)
-			return (long)mid;
+			return (long)e->by_id[mid].rule;
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -216,8 +226,8 @@ static long rule_search(const struct chk_engine *e, const char *id)
 static long rule_index(struct chk_engine *e, const char *id)
 {
 	size_t n = sizeof e->id_cache / sizeof e->id_cache[0];
-	uintptr_t h = (uintptr_t)id;
-	struct id_slot *slot = &e->id_cache[(h ^ h >> 9) & (n - 1)];
+	uint64_t h = (uint64_t)(uintptr_t)id * 0x9e3779b97f4a7c15ull;
+	struct id_slot *slot = &e->id_cache[(h >> 32) & (n - 1)];
 	if (slot->id == id && strcmp(slot->text, id) == 0)
 		return slot->rule;
 	long k = rule_search(e, id);
@@ -611,6 +621,7 @@ void chk_free(struct chk_engine *e)
 	free(e->sessions);
 	free(e->live);
 	free(e->rules);
+	free(e->by_id);
 	free(e);
 }
 

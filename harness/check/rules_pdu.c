@@ -320,7 +320,7 @@ static void known_ctx(const struct chk_ctx *c, const struct chk_pdu *p,
 static size_t rule_at(const char *id)
 {
 	for (size_t i = 0; i < N_RULES; i++)
-		if (strcmp(rules[i].id, id) == 0)
+		if (rules[i].id == id || strcmp(rules[i].id, id) == 0)
 			return i;
 	return N_RULES;
 }

@@ -594,7 +594,7 @@ static void session_key(struct chk_engine *e, struct chk_session *s,
 {
 	struct chk_kv_list *l = &s->keys;
 	for (size_t i = 0; i < l->n; i++) {
-		if (strcmp(l->keys[i], key) == 0) {
+		if (l->keys[i][0] == key[0] && strcmp(l->keys[i], key) == 0) {
 			char *v = dup_or_nomem(e, value);
 			if (v) {
 				free(l->values[i]);
