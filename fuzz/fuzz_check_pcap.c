@@ -6,10 +6,10 @@
  * heuristic, small reassembly and connection limits, EV_WIRE events), a
  * rule selection, and what happens to the verdicts, as the CLI does it:
  * counted only, with ended sessions dropped (check --quiet), or exported
- * to the report model, and for one input in four also written as JSON and
- * text reports to /dev/null (the writers cost more than the rest, so not
- * on every input). The byte stays part of the capture, so a seed is a
- * capture file as it is.
+ * to the report model, and for one input in four also written to
+ * /dev/null as a JSON or a text report (the writers cost more than the
+ * rest, so not on every input). The byte stays part of the capture, so a
+ * seed is a capture file as it is.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -87,9 +87,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rep_totals t = rep_run_totals(&run);
 	if (t.problems != run.n_problems)
 		__builtin_trap();
-	struct rep_text_opts topts = { .verbose = (knobs & 0x80) != 0 };
-	if (write && (rep_write_json(&run, devnull) != 0 ||
-		      rep_write_text(&run, &topts, devnull) != 0))
+	struct rep_text_opts topts = { .verbose = knobs & 1 };
+	if (write && ((knobs & 0x80) ? rep_write_json(&run, devnull)
+				     : rep_write_text(&run, &topts, devnull)) != 0)
 		__builtin_trap();
 	rep_run_free(&run);
 	return 0;

@@ -227,7 +227,8 @@ struct rep_verdict *rep_session_find_verdict(struct rep_session *s, const char *
 	if (!s || !id)
 		return NULL;
 	for (size_t i = 0; i < s->n_verdicts; i++) {
-		if (s->verdicts[i].id && strcmp(s->verdicts[i].id, id) == 0)
+		if (s->verdicts[i].id && s->verdicts[i].id[0] == id[0] &&
+		    strcmp(s->verdicts[i].id, id) == 0)
 			return &s->verdicts[i];
 	}
 	return NULL;
