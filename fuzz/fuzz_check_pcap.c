@@ -6,7 +6,8 @@
  * heuristic, small reassembly and connection limits, EV_WIRE events), a
  * rule selection, and what happens to the verdicts, as the CLI does it:
  * counted only, with ended sessions dropped (check --quiet), or exported
- * to the report model, and for one input in four also written to
+ * to the report model (all at the end, or handed over as each ends and
+ * spooled, as the CLI does), and for one input in four also written to
  * /dev/null as a JSON or a text report (the writers cost more than the
  * rest, so not on every input). The byte stays part of the capture, so a
  * seed is a capture file as it is.
@@ -21,6 +22,11 @@
 #include "harness/report/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int spool_session(void *ctx, struct rep_session *s)
+{
+	return rep_run_spool(ctx, s);
+}
 
 static FILE *devnull;
 
@@ -48,8 +54,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ropts.history = 256;
 	}
 	bool export = knobs & 0x20, write = (knobs & 0x60) == 0x60;
+	bool spool = export && (knobs & 0x10);
+	struct rep_run run;
 	struct chk_options copts = { .rules = selections[(knobs >> 3) % 3],
-				     .drop_ended = !export };
+				     .drop_ended = !export,
+				     .on_session = spool ? spool_session : NULL,
+				     .on_session_ctx = &run };
 
 	char err[256];
 	struct chk_engine *eng;
@@ -61,7 +71,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	struct cap_reader *r;
-	struct rep_run run;
 	rep_run_init(&run, "fuzz_check_pcap", "0");
 	rep_run_add_input(&run, "fuzz.pcap");
 	if (cap_reader_open_file(&r, fp, "fuzz.pcap", &ropts, err, sizeof err) == 0) {

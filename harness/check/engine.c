@@ -71,6 +71,12 @@ struct chk_engine {
 	int err;                     /* CHK_ENOMEM once something failed */
 	bool ended;
 	bool drop_ended;             /* chk_options.drop_ended */
+	int (*on_session)(void *ctx, struct rep_session *s);
+	void *on_session_ctx;
+	struct name_set {            /* names handed over (export below) */
+		uint64_t *slots;     /* their 64-bit hashes; 0: empty */
+		size_t n, cap;       /* cap: a power of two */
+	} names;
 	size_t n_dropped_conns;      /* NULL entries in conns */
 	size_t n_dropped_sessions;   /* NULL entries in sessions */
 	size_t n_sessions_seen;
@@ -316,6 +322,8 @@ int chk_create(const struct chk_options *opts, struct chk_engine **out,
 		return CHK_EINVAL;
 	}
 	e->drop_ended = opts && opts->drop_ended;
+	e->on_session = opts ? opts->on_session : NULL;
+	e->on_session_ctx = opts ? opts->on_session_ctx : NULL;
 	pdu_key_params_init(&e->defaults);
 	int rc = build_rules(e);
 	if (rc == CHK_OK)
@@ -622,6 +630,7 @@ void chk_free(struct chk_engine *e)
 	free(e->live);
 	free(e->rules);
 	free(e->by_id);
+	free(e->names.slots);
 	free(e);
 }
 
@@ -741,6 +750,35 @@ static void drop_session(struct chk_engine *e, struct chk_session *s)
 	compact_tables(e);
 }
 
+static int export_session(struct chk_engine *e, struct chk_session *s,
+			  struct rep_run *run, struct name_set *names);
+
+/* Export s alone and hand it to on_session. */
+static void hand_over(struct chk_engine *e, struct chk_session *s)
+{
+	struct rep_run one;
+	rep_run_init(&one, NULL, NULL);
+	if (export_session(e, s, &one, &e->names) != CHK_OK ||
+	    e->on_session(e->on_session_ctx, &one.sessions[0]) != 0)
+		chk_eng_nomem(e);
+	rep_run_free(&one);
+}
+
+/* Hand over (and forget) the ended sessions nothing open began before. */
+static void hand_over_ended(struct chk_engine *e)
+{
+	while (!e->err) {
+		struct chk_session *s = NULL;
+		for (size_t i = 0; i < e->n_sessions && !s; i++)
+			s = e->sessions[i];
+		if (!s || !s->retired)
+			return;
+		hand_over(e, s);
+		if (!e->err)
+			drop_session(e, s);
+	}
+}
+
 /* s has ended: the families judge what they judge at the end, and only
  * what the report needs is kept. */
 static void retire_session(struct chk_engine *e, struct chk_session *s)
@@ -797,6 +835,8 @@ static void retire_session(struct chk_engine *e, struct chk_session *s)
 	}
 	chk_track_session_shrink(s);
 	sparsen_tally(e, s);
+	if (e->on_session)
+		hand_over_ended(e);
 }
 
 /* ---- dispatch --------------------------------------------------------- */
@@ -1024,6 +1064,10 @@ int chk_end(struct chk_engine *e)
 			e->fams[f]->on_end(&x);
 		}
 	}
+	/* the rest, in the order they began; chk_free() frees them */
+	for (size_t i = 0; e->on_session && i < e->n_sessions && !e->err; i++)
+		if (e->sessions[i])
+			hand_over(e, e->sessions[i]);
 	return e->err;
 }
 
@@ -1281,46 +1325,44 @@ static int export_verdicts(struct chk_engine *e, struct chk_session *s,
 	return CHK_OK;
 }
 
-/* The names exported by one chk_export() call, to tell equal ones apart. */
-struct name_set {
-	const char **slots;
-	size_t n, cap;               /* cap: a power of two */
-};
+/* The names exported (by one chk_export() call, or handed over one at a
+ * time: struct name_set above), to tell equal ones apart: their 64-bit
+ * hashes, so a long run keeps 16 bytes a session, not the names. */
 
 static uint64_t hash_str(const char *p)
 {
 	uint64_t h = 1469598103934665603ull;
 	for (; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	return h;
+	return h ? h : 1;
 }
 
 static bool name_seen(const struct name_set *ns, const char *name)
 {
 	if (!ns->cap)
 		return false;
-	for (size_t i = hash_str(name) & (ns->cap - 1);; i = (i + 1) & (ns->cap - 1)) {
+	uint64_t h = hash_str(name);
+	for (size_t i = h & (ns->cap - 1);; i = (i + 1) & (ns->cap - 1)) {
 		if (!ns->slots[i])
 			return false;
-		if (strcmp(ns->slots[i], name) == 0)
+		if (ns->slots[i] == h)
 			return true;
 	}
 }
 
-static void name_put(const char **slots, size_t cap, const char *name)
+static void name_put(uint64_t *slots, size_t cap, uint64_t h)
 {
-	size_t i = hash_str(name) & (cap - 1);
+	size_t i = h & (cap - 1);
 	while (slots[i])
 		i = (i + 1) & (cap - 1);
-	slots[i] = name;
+	slots[i] = h;
 }
 
-/* Remember name (which must outlive the set). */
 static int name_add(struct name_set *ns, const char *name)
 {
 	if ((ns->n + 1) * 2 > ns->cap) {
 		size_t cap = ns->cap ? ns->cap * 2 : 64;
-		const char **slots = calloc(cap, sizeof *slots);
+		uint64_t *slots = calloc(cap, sizeof *slots);
 		if (!slots)
 			return CHK_ENOMEM;
 		for (size_t i = 0; i < ns->cap; i++)
@@ -1330,7 +1372,7 @@ static int name_add(struct name_set *ns, const char *name)
 		ns->slots = slots;
 		ns->cap = cap;
 	}
-	name_put(ns->slots, ns->cap, name);
+	name_put(ns->slots, ns->cap, hash_str(name));
 	ns->n++;
 	return CHK_OK;
 }
@@ -1390,7 +1432,7 @@ static int export_session(struct chk_engine *e, struct chk_session *s,
 int chk_export(struct chk_engine *e, struct rep_run *run)
 {
 	int rc = chk_end(e);
-	if (rc != CHK_OK)
+	if (rc != CHK_OK || e->on_session)
 		return rc;
 	struct name_set names = { 0 };
 	for (size_t i = 0; i < e->n_sessions && rc == CHK_OK; i++)
