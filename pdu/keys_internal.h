@@ -71,7 +71,7 @@ static inline int pdu_kv_hexval(int c)
 /* Both strings there and equal. */
 static inline bool pdu_kv_streq(const char *a, const char *b)
 {
-	return a && b && strcmp(a, b) == 0;
+	return a && b && a[0] == b[0] && strcmp(a, b) == 0;
 }
 
 #endif

@@ -280,7 +280,9 @@ const struct pdu_key_def *pdu_key_find_exact(const char *name, size_t len)
 
 	for (i = 0; i < pdu_key_count; i++) {
 		const struct pdu_key_def *d = &pdu_key_table[i];
-		if (!(d->flags & PDU_KEY_F_PATTERN) && strlen(d->name) == len &&
+		/* the first byte first: most names differ there, no strlen() */
+		if (len && d->name[0] == name[0] &&
+		    !(d->flags & PDU_KEY_F_PATTERN) && strlen(d->name) == len &&
 		    memcmp(d->name, name, len) == 0)
 			return d;
 	}

@@ -391,8 +391,10 @@ int cap_reader_run(struct cap_reader *r, struct ev_bus *bus)
 	r->sink.bus = bus;
 	FILE *fp = pcap_file(r->pcap);
 	int code = 0;
+	long next_off = -1;  /* a pcap record starts where the last one ended */
 	for (;;) {
-		long rec_off = fp ? ftell(fp) : -1;
+		long rec_off = next_off >= 0 ? next_off : fp ? ftell(fp) : -1;
+		next_off = -1;
 		struct pcap_pkthdr *h;
 		const u_char *data;
 		int rc = pcap_next_ex(r->pcap, &h, &data);
@@ -411,6 +413,7 @@ int cap_reader_run(struct cap_reader *r, struct ev_bus *bus)
 		r->st.last_ts_ns = r->sink.ts_ns;
 		if (r->kind == FILE_PCAP && rec_off >= 0) {
 			long end = ftell(fp);
+			next_off = end;
 			if (end >= 0 && (uint64_t)(end - rec_off) > r->rec_hdr + h->caplen) {
 				r->st.oversize_records++;
 				if (!r->noted_oversize) {

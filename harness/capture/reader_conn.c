@@ -63,6 +63,9 @@ struct rc_tracker {
 	struct rconn **buckets;
 	size_t nb, count;
 	struct rconn *lru_head, *lru_tail;  /* head: most recently active */
+	/* closed records (tombstones), apart: head most recently closed */
+	struct rconn *closed_head, *closed_tail;
+	size_t n_closed;
 	uint32_t next_id;
 	struct rc_stats st;
 };
@@ -153,28 +156,40 @@ static void grow(struct rc_tracker *t)
 	t->nb = nb;
 }
 
+/* The list a record is on: open ones by activity, closed ones by close. */
+static struct rconn **list_head(struct rc_tracker *t, const struct rconn *c)
+{
+	return c->state == C_CLOSED ? &t->closed_head : &t->lru_head;
+}
+
+static struct rconn **list_tail(struct rc_tracker *t, const struct rconn *c)
+{
+	return c->state == C_CLOSED ? &t->closed_tail : &t->lru_tail;
+}
+
 static void lru_unlink(struct rc_tracker *t, struct rconn *c)
 {
 	if (c->lprev)
 		c->lprev->lnext = c->lnext;
 	else
-		t->lru_head = c->lnext;
+		*list_head(t, c) = c->lnext;
 	if (c->lnext)
 		c->lnext->lprev = c->lprev;
 	else
-		t->lru_tail = c->lprev;
+		*list_tail(t, c) = c->lprev;
 	c->lprev = c->lnext = NULL;
 }
 
 static void lru_front(struct rc_tracker *t, struct rconn *c)
 {
+	struct rconn **head = list_head(t, c), **tail = list_tail(t, c);
 	c->lprev = NULL;
-	c->lnext = t->lru_head;
-	if (t->lru_head)
-		t->lru_head->lprev = c;
-	t->lru_head = c;
-	if (!t->lru_tail)
-		t->lru_tail = c;
+	c->lnext = *head;
+	if (*head)
+		(*head)->lprev = c;
+	*head = c;
+	if (!*tail)
+		*tail = c;
 }
 
 static void touch(struct rc_tracker *t, struct rconn *c)
@@ -209,11 +224,16 @@ static void free_rx(struct rc_tracker *t, struct rconn *c)
 /* Forget the connection's buffers; a record stays to absorb late segments. */
 static void close_conn(struct rc_tracker *t, struct rconn *c)
 {
+	if (c->state == C_CLOSED)
+		return;
 	if (c->state == C_PENDING)
 		t->st.non_iscsi_conns++;
 	free_rx(t, c);
+	lru_unlink(t, c);
 	c->state = C_CLOSED;
 	c->closing = false;
+	lru_front(t, c);
+	t->n_closed++;
 }
 
 static void destroy(struct rc_tracker *t, struct rconn *c)
@@ -224,6 +244,8 @@ static void destroy(struct rc_tracker *t, struct rconn *c)
 	if (*pp)
 		*pp = c->hnext;
 	lru_unlink(t, c);
+	if (c->state == C_CLOSED)
+		t->n_closed--;
 	if (c->state == C_PENDING)
 		t->st.non_iscsi_conns++;
 	free_rx(t, c);
@@ -466,12 +488,17 @@ static void heuristic(struct rc_tracker *t, struct rconn *c, int k,
 static struct rconn *create(struct rc_tracker *t, const struct rd_segment *s, uint32_t h)
 {
 	int64_t now = t->sink->ts_ns;
-	while (t->lru_tail && t->lru_tail->state == C_CLOSED &&
-	       t->lru_tail->last_ts < now &&
-	       (uint64_t)now - (uint64_t)t->lru_tail->last_ts > (uint64_t)RC_TOMBSTONE_NS)
-		destroy(t, t->lru_tail);
-	if (t->count >= t->o.max_conns && t->lru_tail) {
+	while (t->closed_tail &&
+	       (t->n_closed > RC_MAX_TOMBSTONES ||
+		(t->closed_tail->last_ts < now &&
+		 (uint64_t)now - (uint64_t)t->closed_tail->last_ts >
+		 (uint64_t)RC_TOMBSTONE_NS)))
+		destroy(t, t->closed_tail);
+	if (t->count >= t->o.max_conns && (t->lru_tail || t->closed_tail)) {
+		/* the least recently active record, open or closed */
 		struct rconn *v = t->lru_tail;
+		if (!v || (t->closed_tail && t->closed_tail->last_ts <= v->last_ts))
+			v = t->closed_tail;
 		if (v->state == C_ISCSI) {
 			char what[96];
 			snprintf(what, sizeof what,
@@ -674,12 +701,17 @@ void rc_finish(struct rc_tracker *t, const char *why)
 		free(open);
 	} else {
 		/* no memory to sort: in table order */
-		for (struct rconn *c = t->lru_head; c; c = c->lnext)
+		struct rconn *next;
+		for (struct rconn *c = t->lru_head; c; c = next) {
+			next = c->lnext;  /* end_open() moves c to the closed */
 			if (c->state == C_ISCSI)
 				end_open(t, c, why, "open at end of capture");
+		}
 	}
 	while (t->lru_head)
 		destroy(t, t->lru_head);
+	while (t->closed_head)
+		destroy(t, t->closed_head);
 }
 
 const struct rc_stats *rc_stats(const struct rc_tracker *t)
@@ -698,6 +730,8 @@ void rc_free(struct rc_tracker *t)
 		return;
 	while (t->lru_head)
 		destroy(t, t->lru_head);
+	while (t->closed_head)
+		destroy(t, t->closed_head);
 	free(t->buckets);
 	free(t->ports);
 	free(t);

@@ -25,7 +25,9 @@
  * connection closed) starts a new connection; a retransmitted SYN is
  * ignored. After both FINs or a RST the connection's buffers are freed and
  * a small record of it stays to absorb late segments (until a new SYN, 300
- * s of capture time, or the table is full). At most max_conns connections
+ * s of capture time, RC_MAX_TOMBSTONES connections closed after it, or the
+ * table is full): memory stays flat however many connections a capture
+ * opens and closes one after another. At most max_conns connections
  * are tracked at once; beyond that the least recently active is dropped
  * (an iSCSI one with a note, as if the capture ended for it).
  */
@@ -42,6 +44,7 @@
 #define RC_DEFAULT_TARGET_PORT 3260
 #define RC_DEFAULT_MAX_CONNS 65536u
 #define RC_TOMBSTONE_NS (300LL * 1000000000LL)
+#define RC_MAX_TOMBSTONES 4096u
 #define RC_HEURISTIC_TRIES 16
 
 struct rc_opts {

@@ -6,7 +6,8 @@
  * judge what is still open, and chk_export() writes one rep_session per
  * iSCSI session into the report model (harness/report/report.h), with its
  * connections, PDU counts by opcode, negotiated keys and one verdict per
- * rule ID of the selected families.
+ * rule ID of the selected families (or hands each over as it ends:
+ * chk_options.on_session).
  *
  * Pure: no socket, no clock, no file I/O, no global mutable state. All the
  * engine knows comes from the events (times and frame numbers included);
@@ -47,6 +48,17 @@ struct chk_options {
 	 * that wants the outcome, not the report: memory stays flat however
 	 * many sessions the input has. */
 	bool drop_ended;
+	/* Hand each session over as soon as it has ended and been judged and
+	 * every session that began before it was handed over: exported (the
+	 * rep_session chk_export() would append, valid during the call only;
+	 * the callee may change it) to on_session(on_session_ctx, s), then
+	 * forgotten. chk_end() hands over the rest, in the order they began;
+	 * chk_export() then appends nothing. For a caller that writes reports
+	 * as it goes: memory stays flat however many sessions the input has
+	 * (but for sessions that ended after one still open). A nonzero
+	 * return stops the engine as if it ran out of memory. */
+	int (*on_session)(void *ctx, struct rep_session *s);
+	void *on_session_ctx;
 };
 
 struct chk_engine;
@@ -71,7 +83,8 @@ int chk_end(struct chk_engine *eng);
 
 /* Append one rep_session per session seen (in the order they began) to
  * run. Calls chk_end() first if it was not called. Returns 0 or
- * CHK_ENOMEM. May be called more than once (each call appends again). */
+ * CHK_ENOMEM. May be called more than once (each call appends again).
+ * With chk_options.on_session, appends nothing (they were handed over). */
 int chk_export(struct chk_engine *eng, struct rep_run *run);
 
 /* How many verdicts are FAIL (rules broken, counted once per session),

@@ -46,8 +46,12 @@ struct chk_engine {
 	const struct chk_family *const *fams;
 	size_t n_fams;
 	bool fam_shown[CHK_MAX_FAMILIES];
-	struct rule_ent *rules;      /* sorted by ID */
+	struct rule_ent *rules;      /* sorted by rep_id_compare() */
 	size_t n_rules;
+	struct id_ref {              /* the rules by strcmp() of their IDs */
+		const char *id;
+		size_t rule;
+	} *by_id;
 
 	struct chk_conn **conns;     /* every connection, in creation order */
 	size_t n_conns, cap_conns;
@@ -62,10 +66,17 @@ struct chk_engine {
 	struct chk_session **live;
 	size_t n_live, cap_live;
 
+	struct pdu_key_params defaults;  /* pdu_key_params_init() */
 	size_t n_failed;             /* (session, rule) pairs broken */
 	int err;                     /* CHK_ENOMEM once something failed */
 	bool ended;
 	bool drop_ended;             /* chk_options.drop_ended */
+	int (*on_session)(void *ctx, struct rep_session *s);
+	void *on_session_ctx;
+	struct name_set {            /* names handed over (export below) */
+		uint64_t *slots;     /* their 64-bit hashes; 0: empty */
+		size_t n, cap;       /* cap: a power of two */
+	} names;
 	size_t n_dropped_conns;      /* NULL entries in conns */
 	size_t n_dropped_sessions;   /* NULL entries in sessions */
 	size_t n_sessions_seen;
@@ -80,14 +91,9 @@ struct chk_engine {
 
 /* ---- rule table ------------------------------------------------------ */
 
-static int cmp_rule(const void *a, const void *b)
-{
-	return strcmp(((const struct rule_ent *)a)->id,
-		      ((const struct rule_ent *)b)->id);
-}
-
 /* Owner of an ID among fams: the first family listing it that is not
- * SHARED, else the first (SHARED) family listing it. */
+ * SHARED, else the first (SHARED) family listing it. build_rules() picks
+ * the same owner by sorting. */
 static long owner_of(const struct chk_family *const *fams, size_t n,
 		     const char *id, const struct chk_rule **row)
 {
@@ -120,30 +126,91 @@ const struct chk_family *chk_rule_owner(const char *id)
 	return f < 0 ? NULL : fams[f];
 }
 
+/* A rule with its ID split, sorted in report order (so that the verdicts
+ * are exported sorted). */
+struct keyed_rule {
+	struct rep_id_key key;
+	struct rule_ent ent;
+	size_t row;                  /* its place in strcmp() order */
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	return rep_id_key_compare(&((const struct keyed_rule *)a)->key,
+				  &((const struct keyed_rule *)b)->key);
+}
+
+/* One family's row for an ID, while the table is built. */
+struct rule_row {
+	const char *id;
+	size_t fam;
+	const struct chk_rule *rule;
+	bool shared;                 /* the family is CHK_FAMILY_F_SHARED */
+};
+
+/* By ID, then owners first (not SHARED before SHARED), then family order:
+ * the first row of each ID is its owner, as owner_of() picks it. */
+static int cmp_row(const void *a, const void *b)
+{
+	const struct rule_row *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	if (c)
+		return c;
+	if (x->shared != y->shared)
+		return x->shared ? 1 : -1;
+	if (x->fam != y->fam)
+		return x->fam < y->fam ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
 static int build_rules(struct chk_engine *e)
 {
 	size_t total = 0;
 	for (size_t f = 0; f < e->n_fams; f++)
 		total += e->fams[f]->n_rules;
+	struct rule_row *rows = malloc((total ? total : 1) * sizeof *rows);
 	e->rules = calloc(total ? total : 1, sizeof *e->rules);
-	if (!e->rules)
+	if (!rows || !e->rules) {
+		free(rows);
 		return CHK_ENOMEM;
-	for (size_t f = 0; f < e->n_fams; f++) {
-		for (size_t r = 0; r < e->fams[f]->n_rules; r++) {
-			const char *id = e->fams[f]->rules[r].id;
-			bool dup = false;
-			for (size_t k = 0; k < e->n_rules && !dup; k++)
-				dup = strcmp(e->rules[k].id, id) == 0;
-			if (dup)
-				continue;
-			const struct chk_rule *row;
-			long owner = owner_of(e->fams, e->n_fams, id, &row);
-			e->rules[e->n_rules++] = (struct rule_ent){
-				.id = id, .fam = (size_t)owner, .rule = row };
-		}
 	}
-	qsort(e->rules, e->n_rules, sizeof *e->rules, cmp_rule);
-	return CHK_OK;
+	size_t n = 0;
+	for (size_t f = 0; f < e->n_fams; f++)
+		for (size_t r = 0; r < e->fams[f]->n_rules; r++)
+			rows[n++] = (struct rule_row){
+				.id = e->fams[f]->rules[r].id, .fam = f,
+				.rule = &e->fams[f]->rules[r],
+				.shared = e->fams[f]->flags & CHK_FAMILY_F_SHARED };
+	qsort(rows, n, sizeof *rows, cmp_row);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i && strcmp(rows[i - 1].id, rows[i].id) == 0)
+			continue;
+		rows[k++] = rows[i];
+	}
+	struct keyed_rule *kr = malloc((k ? k : 1) * sizeof *kr);
+	if (!kr) {
+		free(rows);
+		return CHK_ENOMEM;
+	}
+	for (size_t i = 0; i < k; i++) {
+		rep_id_key(rows[i].id, &kr[i].key);
+		kr[i].ent = (struct rule_ent){ .id = rows[i].id,
+					       .fam = rows[i].fam,
+					       .rule = rows[i].rule };
+		kr[i].row = i;
+	}
+	qsort(kr, k, sizeof *kr, cmp_keyed);
+	e->by_id = malloc((k ? k : 1) * sizeof *e->by_id);
+	for (size_t i = 0; i < k; i++) {
+		e->rules[i] = kr[i].ent;
+		if (e->by_id)
+			e->by_id[kr[i].row] = (struct id_ref){ kr[i].ent.id, i };
+	}
+	e->n_rules = k;
+	free(kr);
+	free(rows);
+	return e->by_id ? CHK_OK : CHK_ENOMEM;
 }
 
 static long rule_search(const struct chk_engine *e, const char *id)
@@ -151,9 +218,9 @@ static long rule_search(const struct chk_engine *e, const char *id)
 	size_t lo = 0, hi = e->n_rules;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(e->rules[mid].id, id);
+		int c = strcmp(e->by_id[mid].id, id);
 		if (c == 0)
-			return (long)mid;
+			return (long)e->by_id[mid].rule;
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -165,8 +232,8 @@ static long rule_search(const struct chk_engine *e, const char *id)
 static long rule_index(struct chk_engine *e, const char *id)
 {
 	size_t n = sizeof e->id_cache / sizeof e->id_cache[0];
-	uintptr_t h = (uintptr_t)id;
-	struct id_slot *slot = &e->id_cache[(h ^ h >> 9) & (n - 1)];
+	uint64_t h = (uint64_t)(uintptr_t)id * 0x9e3779b97f4a7c15ull;
+	struct id_slot *slot = &e->id_cache[(h >> 32) & (n - 1)];
 	if (slot->id == id && strcmp(slot->text, id) == 0)
 		return slot->rule;
 	long k = rule_search(e, id);
@@ -255,6 +322,9 @@ int chk_create(const struct chk_options *opts, struct chk_engine **out,
 		return CHK_EINVAL;
 	}
 	e->drop_ended = opts && opts->drop_ended;
+	e->on_session = opts ? opts->on_session : NULL;
+	e->on_session_ctx = opts ? opts->on_session_ctx : NULL;
+	pdu_key_params_init(&e->defaults);
 	int rc = build_rules(e);
 	if (rc == CHK_OK)
 		rc = select_rules(e, opts ? opts->rules : NULL, err, errlen);
@@ -267,6 +337,11 @@ int chk_create(const struct chk_options *opts, struct chk_engine **out,
 }
 
 /* ---- connections and sessions ----------------------------------------- */
+
+const struct pdu_key_params *chk_eng_default_params(const struct chk_engine *e)
+{
+	return &e->defaults;
+}
 
 void chk_eng_nomem(struct chk_engine *e)
 {
@@ -396,7 +471,7 @@ struct chk_session *chk_eng_new_session(struct chk_engine *e)
 	if (!s)
 		goto nomem;
 	s->index = e->n_sessions_seen;
-	pdu_key_params_init(&s->params);
+	s->params = e->defaults;
 	s->tally = calloc(e->n_rules ? e->n_rules : 1, sizeof(struct tally));
 	bool ok = s->tally != NULL;
 	for (size_t f = 0; ok && f < e->n_fams; f++) {
@@ -554,6 +629,8 @@ void chk_free(struct chk_engine *e)
 	free(e->sessions);
 	free(e->live);
 	free(e->rules);
+	free(e->by_id);
+	free(e->names.slots);
 	free(e);
 }
 
@@ -673,6 +750,35 @@ static void drop_session(struct chk_engine *e, struct chk_session *s)
 	compact_tables(e);
 }
 
+static int export_session(struct chk_engine *e, struct chk_session *s,
+			  struct rep_run *run, struct name_set *names);
+
+/* Export s alone and hand it to on_session. */
+static void hand_over(struct chk_engine *e, struct chk_session *s)
+{
+	struct rep_run one;
+	rep_run_init(&one, NULL, NULL);
+	if (export_session(e, s, &one, &e->names) != CHK_OK ||
+	    e->on_session(e->on_session_ctx, &one.sessions[0]) != 0)
+		chk_eng_nomem(e);
+	rep_run_free(&one);
+}
+
+/* Hand over (and forget) the ended sessions nothing open began before. */
+static void hand_over_ended(struct chk_engine *e)
+{
+	while (!e->err) {
+		struct chk_session *s = NULL;
+		for (size_t i = 0; i < e->n_sessions && !s; i++)
+			s = e->sessions[i];
+		if (!s || !s->retired)
+			return;
+		hand_over(e, s);
+		if (!e->err)
+			drop_session(e, s);
+	}
+}
+
 /* s has ended: the families judge what they judge at the end, and only
  * what the report needs is kept. */
 static void retire_session(struct chk_engine *e, struct chk_session *s)
@@ -729,6 +835,8 @@ static void retire_session(struct chk_engine *e, struct chk_session *s)
 	}
 	chk_track_session_shrink(s);
 	sparsen_tally(e, s);
+	if (e->on_session)
+		hand_over_ended(e);
 }
 
 /* ---- dispatch --------------------------------------------------------- */
@@ -956,6 +1064,10 @@ int chk_end(struct chk_engine *e)
 			e->fams[f]->on_end(&x);
 		}
 	}
+	/* the rest, in the order they began; chk_free() frees them */
+	for (size_t i = 0; e->on_session && i < e->n_sessions && !e->err; i++)
+		if (e->sessions[i])
+			hand_over(e, e->sessions[i]);
 	return e->err;
 }
 
@@ -1213,46 +1325,44 @@ static int export_verdicts(struct chk_engine *e, struct chk_session *s,
 	return CHK_OK;
 }
 
-/* The names exported by one chk_export() call, to tell equal ones apart. */
-struct name_set {
-	const char **slots;
-	size_t n, cap;               /* cap: a power of two */
-};
+/* The names exported (by one chk_export() call, or handed over one at a
+ * time: struct name_set above), to tell equal ones apart: their 64-bit
+ * hashes, so a long run keeps 16 bytes a session, not the names. */
 
 static uint64_t hash_str(const char *p)
 {
 	uint64_t h = 1469598103934665603ull;
 	for (; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	return h;
+	return h ? h : 1;
 }
 
 static bool name_seen(const struct name_set *ns, const char *name)
 {
 	if (!ns->cap)
 		return false;
-	for (size_t i = hash_str(name) & (ns->cap - 1);; i = (i + 1) & (ns->cap - 1)) {
+	uint64_t h = hash_str(name);
+	for (size_t i = h & (ns->cap - 1);; i = (i + 1) & (ns->cap - 1)) {
 		if (!ns->slots[i])
 			return false;
-		if (strcmp(ns->slots[i], name) == 0)
+		if (ns->slots[i] == h)
 			return true;
 	}
 }
 
-static void name_put(const char **slots, size_t cap, const char *name)
+static void name_put(uint64_t *slots, size_t cap, uint64_t h)
 {
-	size_t i = hash_str(name) & (cap - 1);
+	size_t i = h & (cap - 1);
 	while (slots[i])
 		i = (i + 1) & (cap - 1);
-	slots[i] = name;
+	slots[i] = h;
 }
 
-/* Remember name (which must outlive the set). */
 static int name_add(struct name_set *ns, const char *name)
 {
 	if ((ns->n + 1) * 2 > ns->cap) {
 		size_t cap = ns->cap ? ns->cap * 2 : 64;
-		const char **slots = calloc(cap, sizeof *slots);
+		uint64_t *slots = calloc(cap, sizeof *slots);
 		if (!slots)
 			return CHK_ENOMEM;
 		for (size_t i = 0; i < ns->cap; i++)
@@ -1262,7 +1372,7 @@ static int name_add(struct name_set *ns, const char *name)
 		ns->slots = slots;
 		ns->cap = cap;
 	}
-	name_put(ns->slots, ns->cap, name);
+	name_put(ns->slots, ns->cap, hash_str(name));
 	ns->n++;
 	return CHK_OK;
 }
@@ -1322,7 +1432,7 @@ static int export_session(struct chk_engine *e, struct chk_session *s,
 int chk_export(struct chk_engine *e, struct rep_run *run)
 {
 	int rc = chk_end(e);
-	if (rc != CHK_OK)
+	if (rc != CHK_OK || e->on_session)
 		return rc;
 	struct name_set names = { 0 };
 	for (size_t i = 0; i < e->n_sessions && rc == CHK_OK; i++)

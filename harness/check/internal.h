@@ -29,6 +29,9 @@ void chk_eng_key(struct chk_engine *e, struct chk_conn *c,
 		 const struct chk_key *k, const struct event *ev);
 void chk_eng_nego(struct chk_engine *e, struct chk_conn *c,
 		  const struct chk_nego *n, const struct event *ev);
+/* The session parameters at their RFC 7143 defaults (pdu_key_params_init()
+ * once per engine, copied for every session and negotiation). */
+const struct pdu_key_params *chk_eng_default_params(const struct chk_engine *e);
 /* Remember an allocation failure: the engine stops judging. */
 void chk_eng_nomem(struct chk_engine *e);
 /* The engine ran out of memory: stop. */

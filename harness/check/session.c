@@ -614,7 +614,7 @@ static void session_key(struct chk_engine *e, struct chk_session *s,
 {
 	struct chk_kv_list *l = &s->keys;
 	for (size_t i = 0; i < l->n; i++) {
-		if (strcmp(l->keys[i], key) == 0) {
+		if (l->keys[i][0] == key[0] && strcmp(l->keys[i], key) == 0) {
 			char *v = dup_or_nomem(e, value);
 			if (v) {
 				free(l->values[i]);
@@ -655,8 +655,7 @@ static void commit(struct chk_engine *e, struct chk_conn *c,
 		   struct chk_nego_state *n)
 {
 	struct chk_session *s = c->sess;
-	struct pdu_key_params p;
-	pdu_key_params_init(&p);
+	struct pdu_key_params p = *chk_eng_default_params(e);
 	if (!n->login) {
 		p.digests = c->digests;
 		p.mrdsl_target = c->mrdsl[EV_DIR_I2T];

@@ -1,9 +1,11 @@
 /* cmd_check.c — `iscsi-harness check FILE...`: run the conformance rules on
  * captures. Each file is read by the capture reader into events, judged by
  * its own rule engine, and every session of every file goes into one report
- * (text on the terminal; --json, --junit, --tap, --text files). Reports are
- * written even when a file turns out truncated or damaged: everything read
- * before the problem is judged, and the problem is reported with it. */
+ * (text on the terminal; --json, --junit, --tap, --text files). Each session
+ * goes to the report's spool (a temporary file) as soon as it has ended and
+ * been judged, so memory stays flat however long the captures are. Reports
+ * are written even when a file turns out truncated or damaged: everything
+ * read before the problem is judged, and the problem is reported with it. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -64,16 +66,45 @@ static const char *without_path(const char *msg, const char *path)
 	return !strncmp(msg, path, n) && !strncmp(msg + n, ": ", 2) ? msg + n + 2 : msg;
 }
 
+/* Where the engine hands each session of one file over. */
+struct spooler {
+	struct rep_run *run;
+	const char *path;
+	bool prefix;                 /* name sessions "FILE: name" */
+};
+
+static int spool_session(void *ctx, struct rep_session *s)
+{
+	struct spooler *sp = ctx;
+	if (sp->prefix && s->name) {
+		size_t len = strlen(sp->path) + strlen(s->name) + 3;
+		char *named = malloc(len);
+		if (named) {
+			snprintf(named, len, "%s: %s", sp->path, s->name);
+			free(s->name);
+			s->name = named;
+		}
+	}
+	rep_session_sort(s);
+	return rep_run_spool(sp->run, s);
+}
+
 /* Read one capture into engine; a reader problem goes into the run. */
 /* With verdicts_only, the sessions are not exported (nothing prints
  * them): only how many verdicts FAIL is added to *failed. */
-static int check_file(const char *path, const struct chk_options *copts,
+static int check_file(const char *path, const struct chk_options *options,
 		      const struct cap_reader_opts *ropts, struct rep_run *run,
 		      bool prefix_sessions, bool verdicts_only, size_t *failed)
 {
 	char err[512];
 	struct chk_engine *eng;
-	if (chk_create(copts, &eng, err, sizeof err) != 0) {
+	struct spooler sp = { run, path, prefix_sessions };
+	struct chk_options copts = *options;
+	if (!verdicts_only) {
+		copts.on_session = spool_session;
+		copts.on_session_ctx = &sp;
+	}
+	if (chk_create(&copts, &eng, err, sizeof err) != 0) {
 		fprintf(stderr, "iscsi-harness check: %s\n", err);
 		return EXIT_USAGE;
 	}
@@ -94,29 +125,15 @@ static int check_file(const char *path, const struct chk_options *copts,
 	if (st->iscsi_conns == 0 && !damaged)
 		rep_run_add_problem(run, path, 0, 0, "no iSCSI connection in this capture "
 				    "(use --port or --heuristic for ports other than 3260)");
-	size_t first = run->n_sessions;
-	int rc = 0;
-	if (verdicts_only) {
+	if (verdicts_only)
 		*failed += chk_failed_count(eng);
-		rc = chk_end(eng);
-	} else {
-		rc = chk_export(eng, run);
-	}
+	int rc = chk_end(eng);
 	chk_free(eng);
 	cap_reader_close(r);
 	if (rc != 0) {
-		fprintf(stderr, "iscsi-harness check: %s: out of memory\n", path);
+		fprintf(stderr, "iscsi-harness check: %s: out of memory (or the "
+			"report spool could not be written)\n", path);
 		return EXIT_USAGE;
-	}
-	for (size_t i = first; prefix_sessions && i < run->n_sessions; i++) {
-		char *name = run->sessions[i].name;
-		size_t len = strlen(path) + strlen(name) + 3;
-		char *named = malloc(len);
-		if (!named)
-			continue;
-		snprintf(named, len, "%s: %s", path, name);
-		free(name);
-		run->sessions[i].name = named;
 	}
 	return EXIT_PASS;
 }

@@ -232,6 +232,27 @@ static size_t esc_unit(const unsigned char *s, size_t n, enum rep_esc_mode mode,
 	return k;
 }
 
+/* A printable ASCII byte that mode writes as itself (esc_unit() would
+ * copy it unchanged): runs of them are written in one go. */
+static bool plain_ascii(unsigned char c, enum rep_esc_mode mode)
+{
+	if (c < 0x20 || c > 0x7e)
+		return false;
+	switch (mode) {
+	case REP_ESC_TAP:
+		return c != '\\' && c != '#';
+	case REP_ESC_YAML:
+	case REP_ESC_JSON:
+		return c != '"' && c != '\\';
+	case REP_ESC_XML_TEXT:
+		return c != '&' && c != '<' && c != '>';
+	case REP_ESC_XML_ATTR:
+		return c != '&' && c != '<' && c != '>' && c != '"' && c != '\'';
+	default:
+		return true;
+	}
+}
+
 void rep_esc_write(FILE *out, const char *s, size_t len, enum rep_esc_mode mode)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -240,6 +261,14 @@ void rep_esc_write(FILE *out, const char *s, size_t len, enum rep_esc_mode mode)
 
 	while (i < len) {
 		size_t used, cols;
+		size_t run = 0;
+		while (i + run < len && plain_ascii(p[i + run], mode))
+			run++;
+		if (run) {
+			fwrite(p + i, 1, run, out);
+			i += run;
+			continue;
+		}
 		size_t k = esc_unit(p + i, len - i, mode, buf, &used, &cols);
 		fwrite(buf, 1, k, out);
 		i += used;
@@ -264,6 +293,11 @@ size_t rep_esc_width(const char *s, size_t len, enum rep_esc_mode mode)
 
 	while (i < len) {
 		size_t used, cols;
+		if (plain_ascii(p[i], mode)) {
+			width++;
+			i++;
+			continue;
+		}
 		esc_unit(p + i, len - i, mode, buf, &used, &cols);
 		width += cols;
 		i += used;

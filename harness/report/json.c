@@ -237,6 +237,14 @@ static void write_problem(FILE *out, int depth, const struct rep_problem *p)
 	close_at(out, depth, 1, '}');
 }
 
+static int json_session(void *ctx, const struct rep_session *s, size_t index)
+{
+	FILE *out = ctx;
+	elem(out, 2, index == 0);
+	write_session(out, 2, s);
+	return 0;
+}
+
 int rep_write_json(const struct rep_run *run, FILE *out)
 {
 	if (!run || !out)
@@ -259,15 +267,13 @@ int rep_write_json(const struct rep_run *run, FILE *out)
 	key(out, 1, false, "exit_status");
 	fprintf(out, "%d", rep_run_exit_status(run));
 	key(out, 1, false, "totals");
-	write_totals(out, 1, &t, run->n_sessions, true);
+	size_t n_sessions = rep_run_session_count(run);
+	write_totals(out, 1, &t, n_sessions, true);
 
 	key(out, 1, false, "sessions");
 	fputc('[', out);
-	for (size_t i = 0; i < run->n_sessions; i++) {
-		elem(out, 2, i == 0);
-		write_session(out, 2, &run->sessions[i]);
-	}
-	close_at(out, 1, run->n_sessions, ']');
+	int rc = rep_run_each_session(run, json_session, out);
+	close_at(out, 1, n_sessions, ']');
 
 	key(out, 1, false, "problems");
 	fputc('[', out);
@@ -278,7 +284,7 @@ int rep_write_json(const struct rep_run *run, FILE *out)
 	close_at(out, 1, run->n_problems, ']');
 	fputs("\n}\n", out);
 
-	if (fflush(out) != 0 || ferror(out))
+	if (fflush(out) != 0 || ferror(out) || rc != 0)
 		return REP_EIO;
 	return REP_OK;
 }

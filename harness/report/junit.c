@@ -190,6 +190,12 @@ static void write_problems(FILE *out, const struct rep_run *run)
 	fputs("  </testsuite>\n", out);
 }
 
+static int junit_session(void *ctx, const struct rep_session *s, size_t index)
+{
+	write_session(ctx, s, index);
+	return 0;
+}
+
 int rep_write_junit(const struct rep_run *run, FILE *out)
 {
 	if (!run || !out)
@@ -211,13 +217,12 @@ int rep_write_junit(const struct rep_run *run, FILE *out)
 		fprintf(out, " timestamp=\"%s\"", when);
 	fputs(">\n", out);
 
-	for (size_t i = 0; i < run->n_sessions; i++)
-		write_session(out, &run->sessions[i], i);
+	int rc = rep_run_each_session(run, junit_session, out);
 	if (run->n_problems)
 		write_problems(out, run);
 	fputs("</testsuites>\n", out);
 
-	if (fflush(out) != 0 || ferror(out))
+	if (fflush(out) != 0 || ferror(out) || rc != 0)
 		return REP_EIO;
 	return REP_OK;
 }

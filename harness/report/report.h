@@ -107,6 +107,13 @@ struct rep_run {
 	size_t n_sessions;
 	struct rep_problem *problems;
 	size_t n_problems;
+	/* Sessions spooled to a temporary file (rep_run_spool()), after the
+	 * ones in sessions: a run of any size holds one at a time. */
+	FILE *spool;
+	size_t n_spooled;
+	struct rep_totals_spooled {
+		size_t pass, fail, not_observed, skip, verdicts;
+	} spooled;
 };
 
 /* ---- building --------------------------------------------------------- */
@@ -118,6 +125,22 @@ int rep_run_add_problem(struct rep_run *run, const char *file, uint64_t frame,
 			uint64_t offset, const char *message);
 /* Append a session (zeroed but for name); returns it, or NULL on ENOMEM.
  * The pointer is valid until the next rep_run_add_session(). */
+/* Write s (as it is: sort it first) to the run's spool, a temporary file,
+ * instead of keeping it: it counts as the run's next session after the
+ * ones in run->sessions (and the ones spooled before), in the totals and
+ * in every writer, which reads it back when it gets to it. Returns 0,
+ * REP_ENOMEM or REP_EIO (no temporary file, or it could not be written). */
+int rep_run_spool(struct rep_run *run, const struct rep_session *s);
+/* How many sessions the run has: run->n_sessions plus the spooled ones. */
+size_t rep_run_session_count(const struct rep_run *run);
+/* Call fn on every session of the run in order, index counting from 0:
+ * run->sessions, then the spooled ones, read back one at a time (each is
+ * freed after fn returned). Stops at the first nonzero fn result and
+ * returns it; else 0, or REP_ENOMEM / REP_EIO when the spool could not be
+ * read back. */
+int rep_run_each_session(const struct rep_run *run,
+			 int (*fn)(void *ctx, const struct rep_session *s, size_t index),
+			 void *ctx);
 struct rep_session *rep_run_add_session(struct rep_run *run, const char *name);
 
 int rep_session_add_conn(struct rep_session *s, const struct rep_conn *c);
@@ -143,6 +166,19 @@ void rep_run_sort(struct rep_run *run);
  * REJECT, ASYNC, LOGOUT, then unknown areas alphabetically; within an area
  * by number ("SEQ-9" before "SEQ-010"); NULL last. */
 int rep_id_compare(const char *a, const char *b);
+/* An ID split once for many comparisons (sorting): rep_id_key_compare()
+ * of two keys is rep_id_compare() of their IDs. The key points into id. */
+struct rep_id_key {
+	const char *id;
+	const char *area;
+	size_t area_len;
+	const char *num;     /* digits without leading zeros; NULL when the
+				part after the last '-' is not all digits */
+	size_t num_len;
+	size_t rank;         /* place of the area in the catalogue's order */
+};
+void rep_id_key(const char *id, struct rep_id_key *k);
+int rep_id_key_compare(const struct rep_id_key *a, const struct rep_id_key *b);
 
 /* ---- reading ---------------------------------------------------------- */
 

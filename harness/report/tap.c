@@ -91,18 +91,64 @@ static void write_problem(FILE *out, size_t n, const struct rep_problem *p)
 	fputs("  ...\n", out);
 }
 
+/* One session's test points, numbered on from *n. */
+struct tap_ctx {
+	FILE *out;
+	size_t n;
+};
+
+static int tap_session(void *ctx, const struct rep_session *s, size_t si)
+{
+	struct tap_ctx *x = ctx;
+	FILE *out = x->out;
+	fprintf(out, "# session %zu: ", si + 1);
+	put_desc(out, s->name ? s->name : "(unnamed)");
+	fputc('\n', out);
+	for (size_t vi = 0; vi < s->n_verdicts; vi++) {
+		const struct rep_verdict *v = &s->verdicts[vi];
+		size_t n = ++x->n;
+		switch (v->result) {
+		case REP_FAIL:
+			fprintf(out, "not ok %zu - ", n);
+			put_point(out, s, si, v);
+			fputc('\n', out);
+			write_fail_block(out, s, si, v);
+			break;
+		case REP_NOT_OBSERVED:
+		case REP_SKIP:
+			fprintf(out, "ok %zu - ", n);
+			put_point(out, s, si, v);
+			fputs(" # SKIP ", out);
+			if (v->result == REP_NOT_OBSERVED)
+				fputs("not observed: ", out);
+			/* after the directive '#' needs no escape */
+			rep_esc_puts(out, v->reason ? v->reason : "no reason given",
+				     REP_ESC_TEXT);
+			fputc('\n', out);
+			break;
+		case REP_PASS:
+		default:
+			fprintf(out, "ok %zu - ", n);
+			put_point(out, s, si, v);
+			fputc('\n', out);
+			break;
+		}
+	}
+	return 0;
+}
+
 int rep_write_tap(const struct rep_run *run, FILE *out)
 {
 	if (!run || !out)
 		return REP_EINVAL;
-	size_t points = run->n_problems;
+	size_t points = run->n_problems + run->spooled.verdicts;
 	for (size_t i = 0; i < run->n_sessions; i++)
 		points += run->sessions[i].n_verdicts;
 
 	fputs("TAP version 13\n", out);
 	if (points == 0)
 		fprintf(out, "1..0 # SKIP %s\n",
-			run->n_sessions ? "no verdicts" : "no sessions");
+			rep_run_session_count(run) ? "no verdicts" : "no sessions");
 	else
 		fprintf(out, "1..%zu\n", points);
 	fputs("# ", out);
@@ -113,47 +159,12 @@ int rep_write_tap(const struct rep_run *run, FILE *out)
 	}
 	fputc('\n', out);
 
-	size_t n = 0;
-	for (size_t si = 0; si < run->n_sessions; si++) {
-		const struct rep_session *s = &run->sessions[si];
-		fprintf(out, "# session %zu: ", si + 1);
-		put_desc(out, s->name ? s->name : "(unnamed)");
-		fputc('\n', out);
-		for (size_t vi = 0; vi < s->n_verdicts; vi++) {
-			const struct rep_verdict *v = &s->verdicts[vi];
-			n++;
-			switch (v->result) {
-			case REP_FAIL:
-				fprintf(out, "not ok %zu - ", n);
-				put_point(out, s, si, v);
-				fputc('\n', out);
-				write_fail_block(out, s, si, v);
-				break;
-			case REP_NOT_OBSERVED:
-			case REP_SKIP:
-				fprintf(out, "ok %zu - ", n);
-				put_point(out, s, si, v);
-				fputs(" # SKIP ", out);
-				if (v->result == REP_NOT_OBSERVED)
-					fputs("not observed: ", out);
-				/* after the directive '#' needs no escape */
-				rep_esc_puts(out, v->reason ? v->reason : "no reason given",
-					     REP_ESC_TEXT);
-				fputc('\n', out);
-				break;
-			case REP_PASS:
-			default:
-				fprintf(out, "ok %zu - ", n);
-				put_point(out, s, si, v);
-				fputc('\n', out);
-				break;
-			}
-		}
-	}
+	struct tap_ctx x = { .out = out };
+	int rc = rep_run_each_session(run, tap_session, &x);
 	for (size_t i = 0; i < run->n_problems; i++)
-		write_problem(out, ++n, &run->problems[i]);
+		write_problem(out, ++x.n, &run->problems[i]);
 
-	if (fflush(out) != 0 || ferror(out))
+	if (fflush(out) != 0 || ferror(out) || rc != 0)
 		return REP_EIO;
 	return REP_OK;
 }

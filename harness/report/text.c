@@ -355,6 +355,19 @@ static void write_problems(const struct tw *w, const struct rep_run *run)
 	}
 }
 
+struct text_ctx {
+	const struct tw *w;
+	size_t n_sessions;
+};
+
+static int text_session(void *ctx, const struct rep_session *s, size_t index)
+{
+	const struct text_ctx *x = ctx;
+	fputc('\n', x->w->out);
+	write_session(x->w, s, index, x->n_sessions);
+	return 0;
+}
+
 int rep_write_text(const struct rep_run *run, const struct rep_text_opts *opts, FILE *out)
 {
 	if (!run || !out)
@@ -383,11 +396,10 @@ int rep_write_text(const struct rep_run *run, const struct rep_text_opts *opts, 
 		}
 	}
 
-	for (size_t i = 0; i < run->n_sessions; i++) {
-		fputc('\n', out);
-		write_session(&w, &run->sessions[i], i, run->n_sessions);
-	}
-	if (run->n_sessions == 0)
+	size_t n_sessions = rep_run_session_count(run);
+	struct text_ctx x = { .w = &w, .n_sessions = n_sessions };
+	int rc = rep_run_each_session(run, text_session, &x);
+	if (n_sessions == 0)
 		fputs("\nNo sessions.\n", out);
 	if (run->n_problems)
 		fputc('\n', out);
@@ -399,13 +411,13 @@ int rep_write_text(const struct rep_run *run, const struct rep_text_opts *opts, 
 	sgr(&w, SGR_BOLD);
 	fputs("Totals:", out);
 	sgr(&w, SGR_RESET);
-	fprintf(out, " %zu %s, %zu %s: ", run->n_sessions,
-		plural(run->n_sessions, "session", "sessions"), n,
+	fprintf(out, " %zu %s, %zu %s: ", n_sessions,
+		plural(n_sessions, "session", "sessions"), n,
 		plural(n, "verdict", "verdicts"));
 	write_counts(&w, &t);
 	fprintf(out, "; %zu input %s\n", t.problems, plural(t.problems, "problem", "problems"));
 
-	if (fflush(out) != 0 || ferror(out))
+	if (fflush(out) != 0 || ferror(out) || rc != 0)
 		return REP_EIO;
 	return REP_OK;
 }

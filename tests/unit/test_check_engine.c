@@ -4,7 +4,9 @@
  * NOT-OBSERVED with a reason and the expected PASSes; rule selection by
  * family and ID (--rules), SKIP for the rest, unknown names refused; the
  * family table is consistent with scenarios/CATALOGUE.md (IDs, severity,
- * live rows never judged as PASS); lifecycle (end, export, free). */
+ * live rows never judged as PASS); lifecycle (end, export, free);
+ * sessions handed over as they end (on_session) report exactly what
+ * chk_export() reports. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "harness/capture/golden_mcs.h"
 #include "harness/capture/pcap_reader.h"
 #include "harness/check/check.h"
 #include "harness/check/family.h"
@@ -326,6 +329,65 @@ static void test_lifecycle(void **state)
 	chk_free(e);
 }
 
+struct handed {
+	struct rep_run run;
+	size_t n;
+};
+
+static int spool_one(void *ctx, struct rep_session *s)
+{
+	struct handed *h = ctx;
+	h->n++;
+	return rep_run_spool(&h->run, s);
+}
+
+static char *json_of(const struct rep_run *run)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(rep_write_json(run, f), REP_OK);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+/* The MC/S golden session fed to two engines: handed over one session at
+ * a time and spooled, the report is byte for byte the one chk_export()
+ * makes. */
+static void test_hand_over(void **state)
+{
+	(void)state;
+	struct chk_engine *a, *b;
+	struct handed h = { .n = 0 };
+	rep_run_init(&h.run, "test", "0");
+	struct chk_options o = { .on_session = spool_one, .on_session_ctx = &h };
+	assert_int_equal(chk_create(NULL, &a, NULL, 0), CHK_OK);
+	assert_int_equal(chk_create(&o, &b, NULL, 0), CHK_OK);
+	struct ev_bus bus;
+	ev_bus_init(&bus);
+	ev_bus_add(&bus, chk_observer(a));
+	ev_bus_add(&bus, chk_observer(b));
+	assert_int_equal(golden_mcs_emit(&bus), 0);
+	assert_int_equal(chk_end(b), CHK_OK);
+	assert_int_equal(h.n, chk_session_count(a));
+	struct rep_run run;
+	assert_int_equal(sb_export(a, &run), CHK_OK);
+	struct rep_run none;
+	assert_int_equal(sb_export(b, &none), CHK_OK);
+	assert_int_equal(none.n_sessions, 0);
+	assert_int_equal(rep_run_session_count(&h.run), run.n_sessions);
+	char *want = json_of(&run), *got = json_of(&h.run);
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	rep_run_free(&none);
+	rep_run_free(&run);
+	rep_run_free(&h.run);
+	chk_free(a);
+	chk_free(b);
+}
+
 /* Events of kinds the engine does not judge, and PDUs shorter than a BHS,
  * are taken without harm. */
 static void test_odd_events(void **state)
@@ -369,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_catalogue),
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_odd_events),
+		cmocka_unit_test(test_hand_over),
 	};
 	return cmocka_run_group_tests_name("check_engine", tests, NULL, NULL);
 }

@@ -3,9 +3,10 @@
  * reordering, overlaps, the buffer cap, gaps proven by ACKs, FIN, flush),
  * iSCSI framing (harness/capture/framer.c: byte-at-a-time feeding,
  * plausibility of every opcode, resync and digest inference, login
- * learning, cut PDUs) and frame decoding (harness/capture/reader_link.c:
+ * learning, cut PDUs), frame decoding (harness/capture/reader_link.c:
  * every prefix of a frame, options, tags, extension headers, foreign
- * protocols).
+ * protocols) and the connection tracker's records of closed connections
+ * (harness/capture/reader_conn.c: a bounded number of them).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 
 #include "harness/capture/framer.h"
 #include "harness/capture/golden.h"
+#include "harness/capture/reader_conn.h"
 #include "harness/capture/reader_link.h"
 #include "harness/capture/tcp_reasm.h"
 #include "harness/event.h"
@@ -816,6 +818,58 @@ static void test_link_oddities(void **state)
 	assert_int_equal(res.kind, RD_MALFORMED);
 }
 
+/* ---- the connection tracker: closed connections ---- */
+
+static void rc_seg(struct rc_tracker *t, struct framer_sink *sink, uint32_t i,
+		bool to_target, uint8_t flags, uint32_t seq, uint32_t ack)
+{
+	uint8_t ini[4] = { 10, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i };
+	uint8_t tgt[4] = { 192, 0, 2, 1 };
+	struct rd_segment s = {
+		.family = AF_INET, .src = to_target ? ini : tgt,
+		.dst = to_target ? tgt : ini,
+		.sport = to_target ? 40000 : 3260, .dport = to_target ? 3260 : 40000,
+		.seq = seq, .ack = ack, .flags = flags,
+	};
+	sink->frame++;
+	sink->ts_ns += 1000000; /* 1 ms a segment: all within 300 s */
+	rc_segment(t, &s);
+}
+
+/* Connection after connection opened and closed (SYN, SYN-ACK, both FINs)
+ * within the tombstone time: the records kept for late segments stay
+ * bounded by RC_MAX_TOMBSTONES, and a late segment of a recent one is
+ * still absorbed as stray. */
+static void test_conn_closed_records_bounded(void **state)
+{
+	(void)state;
+	struct ev_bus bus;
+	ev_bus_init(&bus);
+	struct framer_sink sink = { .bus = &bus };
+	struct rc_opts o = { 0 };
+	struct rc_tracker *t;
+	assert_int_equal(rc_new(&t, &o, &sink), 0);
+	const uint32_t n = RC_MAX_TOMBSTONES + 1000;
+	size_t most = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		rc_seg(t, &sink, i, true, RD_TH_SYN, 1000, 0);
+		rc_seg(t, &sink, i, false, RD_TH_SYN | RD_TH_ACK, 5000, 1001);
+		rc_seg(t, &sink, i, true, RD_TH_FIN | RD_TH_ACK, 1001, 5001);
+		rc_seg(t, &sink, i, false, RD_TH_FIN | RD_TH_ACK, 5001, 1002);
+		if (rc_tracked(t) > most)
+			most = rc_tracked(t);
+	}
+	assert_int_equal(rc_stats(t)->iscsi_conns, n);
+	assert_true(most >= RC_MAX_TOMBSTONES && most <= RC_MAX_TOMBSTONES + 1);
+	uint64_t stray = rc_stats(t)->stray_segments;
+	rc_seg(t, &sink, n - 1, false, RD_TH_FIN | RD_TH_ACK, 5001, 1002);
+	assert_int_equal(rc_stats(t)->stray_segments, stray + 1);
+	assert_int_equal(rc_stats(t)->iscsi_conns, n);
+	rc_finish(t, "the end of the test");
+	assert_int_equal(rc_tracked(t), 0);
+	rc_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -832,6 +886,7 @@ int main(void)
 		cmocka_unit_test(test_framer_login_learning),
 		cmocka_unit_test(test_link_every_prefix),
 		cmocka_unit_test(test_link_oddities),
+		cmocka_unit_test(test_conn_closed_records_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

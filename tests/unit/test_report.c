@@ -425,6 +425,43 @@ static void test_many_sessions_and_verdicts(void **state)
 	rep_run_free(&run);
 }
 
+/* Sessions spooled (rep_run_spool()) after the ones in memory read back
+ * in order: every form is byte for byte what the same sessions held in
+ * memory give. */
+static void test_spooled_sessions(void **state)
+{
+	(void)state;
+	struct rep_run held, spooled;
+	build_full(&held);
+	build_full(&spooled);
+	size_t n = held.n_sessions;
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(rep_run_spool(&spooled, &spooled.sessions[i]), REP_OK);
+	assert_int_equal(rep_run_session_count(&spooled), 2 * n);
+	/* held: the same sessions twice over, in memory (shallow copies) */
+	struct rep_session *two = realloc(held.sessions, 2 * n * sizeof *two);
+	assert_non_null(two);
+	memcpy(two + n, two, n * sizeof *two);
+	held.sessions = two;
+	held.n_sessions = 2 * n;
+	struct rep_totals a = rep_run_totals(&held), b = rep_run_totals(&spooled);
+	assert_memory_equal(&a, &b, sizeof a);
+	assert_int_equal(rep_run_exit_status(&held), rep_run_exit_status(&spooled));
+	for (enum form f = F_TEXT; f <= F_JSON; f++) {
+		char *want = render(&held, f), *got = render(&spooled, f);
+		assert_string_equal(got, want);
+		/* and again: the spool is read from its start each time */
+		free(got);
+		got = render(&spooled, f);
+		assert_string_equal(got, want);
+		free(want);
+		free(got);
+	}
+	held.n_sessions = n;
+	rep_run_free(&held);
+	rep_run_free(&spooled);
+}
+
 static void test_sort_catalogue_order(void **state)
 {
 	(void)state;
@@ -1740,6 +1777,7 @@ int main(void)
 		cmocka_unit_test(test_tap_report),
 		cmocka_unit_test(test_junit_report),
 		cmocka_unit_test(test_json_report),
+		cmocka_unit_test(test_spooled_sessions),
 		cmocka_unit_test(test_empty_run),
 		cmocka_unit_test(test_writers_report_io_errors),
 	};
