@@ -228,8 +228,12 @@ void scsi_op_pr_out(struct scsi_cmd *c);
  * block command (its opcode's group tells the CDB size; SBC-3 keeps them
  * at the same place in every command of a size). */
 void scsi_lba_range(const uint8_t *cdb, uint64_t *lba, uint32_t *blocks);
-/* lba and blocks lie within the LUN. */
-bool scsi_in_range(const struct scsi_lun *lun, uint64_t lba, uint64_t blocks);
+/* lba and blocks lie within the LUN; else c fails with LBA OUT OF RANGE
+ * and false is returned. */
+bool scsi_check_range(struct scsi_cmd *c, uint64_t lba, uint64_t blocks);
+/* A block count where 0 means "up to the last block" (PRE-FETCH, WRITE
+ * SAME, SYNCHRONIZE CACHE). */
+uint64_t scsi_blocks_or_to_end(const struct scsi_lun *lun, uint64_t lba, uint64_t count);
 /* Bytes [offset, offset+len) of the LUN to or from buf; false when the
  * backing file fails. */
 bool scsi_medium_read(const struct scsi_lun *lun, uint8_t *buf, size_t len, uint64_t offset);

@@ -16,12 +16,9 @@ void scsi_op_prefetch(struct scsi_cmd *c)
 	uint64_t lba;
 	uint32_t count;
 	scsi_lba_range(c->cdb, &lba, &count);
-	/* 0 blocks: up to the last one */
-	uint64_t blocks = count ? count : lba <= c->lun->blocks ? c->lun->blocks - lba : 1;
-	if (!scsi_in_range(c->lun, lba, blocks)) {
-		scsi_fail(c, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ASC_LBA_OUT_OF_RANGE);
+	uint64_t blocks = scsi_blocks_or_to_end(c->lun, lba, count);
+	if (!scsi_check_range(c, lba, blocks))
 		return;
-	}
 	if (!c->lun->ram)   /* a hint: its failure changes nothing */
 		(void)posix_fadvise(c->lun->fd, (off_t)(lba * SCSI_BLOCK_SIZE),
 				    (off_t)(blocks * SCSI_BLOCK_SIZE), POSIX_FADV_WILLNEED);

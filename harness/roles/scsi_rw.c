@@ -69,9 +69,20 @@ void scsi_lba_range(const uint8_t *cdb, uint64_t *lba, uint32_t *blocks)
 	}
 }
 
-bool scsi_in_range(const struct scsi_lun *lun, uint64_t lba, uint64_t blocks)
+bool scsi_check_range(struct scsi_cmd *c, uint64_t lba, uint64_t blocks)
 {
-	return lba <= lun->blocks && blocks <= lun->blocks - lba;
+	if (lba <= c->lun->blocks && blocks <= c->lun->blocks - lba)
+		return true;
+	scsi_fail(c, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ASC_LBA_OUT_OF_RANGE);
+	return false;
+}
+
+uint64_t scsi_blocks_or_to_end(const struct scsi_lun *lun, uint64_t lba, uint64_t count)
+{
+	if (count)
+		return count;
+	/* 0 blocks: up to the last one (one past the end stays out of range) */
+	return lba <= lun->blocks ? lun->blocks - lba : 1;
 }
 
 static bool pread_all(int fd, uint8_t *buf, size_t len, uint64_t off)
@@ -179,10 +190,8 @@ void scsi_op_read_write(struct scsi_cmd *c)
 		scsi_fail_field(c, 1);
 		return;
 	}
-	if (!scsi_in_range(c->lun, rw.lba, rw.blocks)) {
-		scsi_fail(c, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ASC_LBA_OUT_OF_RANGE);
+	if (!scsi_check_range(c, rw.lba, rw.blocks))
 		return;
-	}
 	uint64_t offset = rw.lba * SCSI_BLOCK_SIZE, bytes = (uint64_t)rw.blocks * SCSI_BLOCK_SIZE;
 	if (!rw.write) {
 		do_read(c, offset, bytes);
@@ -198,13 +207,11 @@ void scsi_op_sync_cache(struct scsi_cmd *c)
 {
 	bool sixteen = c->cdb[0] == 0x91;
 	uint64_t lba = sixteen ? scsi_get64(c->cdb + 2) : scsi_get32(c->cdb + 2);
-	uint64_t blocks = sixteen ? scsi_get32(c->cdb + 10) : scsi_get16(c->cdb + 7);
-	if (blocks == 0 && lba <= c->lun->blocks)   /* 0: up to the last block */
-		blocks = c->lun->blocks - lba;
-	if (!scsi_in_range(c->lun, lba, blocks)) {
-		scsi_fail(c, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ASC_LBA_OUT_OF_RANGE);
+	uint64_t blocks = scsi_blocks_or_to_end(c->lun, lba, sixteen ?
+						scsi_get32(c->cdb + 10) :
+						scsi_get16(c->cdb + 7));
+	if (!scsi_check_range(c, lba, blocks))
 		return;
-	}
 	/* IMMED may be set: answering after the flush is allowed too */
 	if (!scsi_medium_sync(c->lun))
 		scsi_fail(c, SCSI_SENSE_MEDIUM_ERROR, SCSI_ASC_WRITE_ERROR);

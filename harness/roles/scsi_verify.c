@@ -56,10 +56,8 @@ void scsi_op_verify(struct scsi_cmd *c)
 	uint64_t lba;
 	uint32_t blocks;
 	scsi_lba_range(c->cdb, &lba, &blocks);
-	if (!scsi_in_range(c->lun, lba, blocks)) {
-		scsi_fail(c, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ASC_LBA_OUT_OF_RANGE);
+	if (!scsi_check_range(c, lba, blocks))
 		return;
-	}
 	if (bytchk == BYTCHK_NONE || blocks == 0)
 		return;
 	bool one_for_all = bytchk == BYTCHK_ONE_FOR_ALL;
@@ -81,10 +79,8 @@ void scsi_op_compare_and_write(struct scsi_cmd *c)
 		scsi_fail_field(c, 13);
 		return;
 	}
-	if (!scsi_in_range(c->lun, lba, blocks)) {
-		scsi_fail(c, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ASC_LBA_OUT_OF_RANGE);
+	if (!scsi_check_range(c, lba, blocks))
 		return;
-	}
 	/* the data out must be the blocks to compare and those to write,
 	 * no more and no less: a count that disagrees with it (as 256
 	 * blocks wrapped to 0 in the 8-bit field) is refused */

@@ -46,11 +46,9 @@ void scsi_op_write_same(struct scsi_cmd *c)
 	uint32_t count;
 	scsi_lba_range(c->cdb, &lba, &count);
 	/* 0 blocks: up to the last one (the block limits page has WSNZ 0) */
-	uint64_t blocks = count ? count : lba <= c->lun->blocks ? c->lun->blocks - lba : 1;
-	if (!scsi_in_range(c->lun, lba, blocks)) {
-		scsi_fail(c, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ASC_LBA_OUT_OF_RANGE);
+	uint64_t blocks = scsi_blocks_or_to_end(c->lun, lba, count);
+	if (!scsi_check_range(c, lba, blocks))
 		return;
-	}
 	if (!ndob && scsi_data_out_short(c, SCSI_BLOCK_SIZE))
 		return;
 	static const uint8_t zeros[SCSI_BLOCK_SIZE];
@@ -67,10 +65,8 @@ void scsi_op_orwrite(struct scsi_cmd *c)
 	uint64_t lba;
 	uint32_t blocks;
 	scsi_lba_range(c->cdb, &lba, &blocks);
-	if (!scsi_in_range(c->lun, lba, blocks)) {
-		scsi_fail(c, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ASC_LBA_OUT_OF_RANGE);
+	if (!scsi_check_range(c, lba, blocks))
 		return;
-	}
 	uint64_t need = (uint64_t)blocks * SCSI_BLOCK_SIZE;
 	if (scsi_data_out_short(c, need > SIZE_MAX ? SIZE_MAX : (size_t)need))
 		return;

@@ -13,8 +13,7 @@
 #include "tests/support/pcap_check.h"
 #include "tests/support/session_builder.h"
 
-uint64_t pc_expect_only(const char *label, const char *pcap, uint16_t port,
-			const char *const *breaks, bool all_required)
+uint64_t pc_run(const char *pcap, uint16_t port, struct rep_run *run)
 {
 	char err[512];
 	uint16_t ports[1] = { port };
@@ -30,11 +29,18 @@ uint64_t pc_expect_only(const char *label, const char *pcap, uint16_t port,
 	if (cap_reader_run(r, &bus) != 0)
 		fail_msg("%s: %s", pcap, cap_reader_errmsg(r));
 	uint64_t pdus = cap_reader_stats(r)->pdus;
-	struct rep_run run;
-	rep_run_init(&run, "test", "0");
-	assert_int_equal(chk_export(eng, &run), 0);
+	rep_run_init(run, "test", "0");
+	assert_int_equal(chk_export(eng, run), 0);
 	chk_free(eng);
 	cap_reader_close(r);
+	return pdus;
+}
+
+uint64_t pc_expect_only(const char *label, const char *pcap, uint16_t port,
+			const char *const *breaks, bool all_required)
+{
+	struct rep_run run;
+	uint64_t pdus = pc_run(pcap, port, &run);
 	struct rep_totals t = rep_run_totals(&run);
 	printf("%s: iscsi-harness check %s: %llu PDUs, %zu sessions, %zu PASS, %zu FAIL, "
 	       "%zu NOT-OBSERVED\n", label, pcap, (unsigned long long)pdus, run.n_sessions,

@@ -9,6 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "harness/report/report.h"
+
+/* Reads pcap (iSCSI on port besides 3260) through the capture reader and
+ * the rule engine with every rule into run (initialised here; the caller
+ * frees it with rep_run_free). Fails the test when the file cannot be
+ * read. Returns the PDUs the reader framed. */
+uint64_t pc_run(const char *pcap, uint16_t port, struct rep_run *run);
+
 /* Reads pcap (iSCSI on port besides 3260) through the capture reader and
  * the rule engine with every rule, prints one summary line prefixed with
  * label, and fails the test when a rule fails that is not in breaks

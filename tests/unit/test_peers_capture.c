@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "pdu/pdu.h"
+#include "tests/support/pcap_check.h"
 #include "tests/support/peers.h"
 #include "harness/capture/pcap_reader.h"
 #include "harness/check/check.h"
@@ -349,25 +350,8 @@ static long pdus_from_tshark_streams(const char *pcap, int port)
 static void check_with_harness(const char *pcap, int port, const struct tsh_report *rep,
 			       const char *const *expected_fails)
 {
-	char err[512];
-	uint16_t ports[1] = { (uint16_t)port };
-	struct cap_reader_opts ro = { .target_ports = ports, .n_target_ports = 1 };
-	struct cap_reader *r;
-	struct chk_engine *eng;
-	if (cap_reader_open(&r, pcap, &ro, err, sizeof err) != 0)
-		fail_msg("%s", err);
-	assert_int_equal(chk_create(NULL, &eng, err, sizeof err), 0);
-	struct ev_bus bus;
-	ev_bus_init(&bus);
-	ev_bus_add(&bus, chk_observer(eng));
-	if (cap_reader_run(r, &bus) != 0)
-		fail_msg("%s", cap_reader_errmsg(r));
-	uint64_t pdus = cap_reader_stats(r)->pdus;
 	struct rep_run run;
-	rep_run_init(&run, "test", "0");
-	assert_int_equal(chk_export(eng, &run), 0);
-	chk_free(eng);
-	cap_reader_close(r);
+	uint64_t pdus = pc_run(pcap, (uint16_t)port, &run);
 	struct rep_totals t = rep_run_totals(&run);
 	printf("peers:   iscsi-harness check: %llu PDUs, %zu sessions, %zu PASS, %zu FAIL, "
 	       "%zu NOT-OBSERVED\n", (unsigned long long)pdus, run.n_sessions, t.pass, t.fail,
