@@ -13,7 +13,18 @@
 #include "tests/support/pcap_check.h"
 #include "tests/support/session_builder.h"
 
-uint64_t pc_run(const char *pcap, uint16_t port, struct rep_run *run)
+static int tally_pdu(void *ctx, const struct event *ev)
+{
+	struct pc_tally *t = ctx;
+	if (ev->kind == EV_PDU && ev->len >= 8) {
+		uint8_t op = ev->bytes[0] & 0x3f;
+		t->pdus[op]++;
+		t->dsl[op] += (uint64_t)ev->bytes[5] << 16 | (uint64_t)ev->bytes[6] << 8 | ev->bytes[7];
+	}
+	return 0;
+}
+
+uint64_t pc_run(const char *pcap, uint16_t port, struct rep_run *run, struct pc_tally *tally)
 {
 	char err[512];
 	uint16_t ports[1] = { port };
@@ -26,6 +37,10 @@ uint64_t pc_run(const char *pcap, uint16_t port, struct rep_run *run)
 	struct ev_bus bus;
 	ev_bus_init(&bus);
 	ev_bus_add(&bus, chk_observer(eng));
+	if (tally) {
+		memset(tally, 0, sizeof *tally);
+		ev_bus_add(&bus, (struct ev_observer){ tally_pdu, tally });
+	}
 	if (cap_reader_run(r, &bus) != 0)
 		fail_msg("%s: %s", pcap, cap_reader_errmsg(r));
 	uint64_t pdus = cap_reader_stats(r)->pdus;
@@ -40,7 +55,7 @@ uint64_t pc_expect_only(const char *label, const char *pcap, uint16_t port,
 			const char *const *breaks, bool all_required)
 {
 	struct rep_run run;
-	uint64_t pdus = pc_run(pcap, port, &run);
+	uint64_t pdus = pc_run(pcap, port, &run, NULL);
 	struct rep_totals t = rep_run_totals(&run);
 	printf("%s: iscsi-harness check %s: %llu PDUs, %zu sessions, %zu PASS, %zu FAIL, "
 	       "%zu NOT-OBSERVED\n", label, pcap, (unsigned long long)pdus, run.n_sessions,
