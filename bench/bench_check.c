@@ -7,6 +7,11 @@
  * at the end unless BENCH_KEEP=1; the 1 GB size is skipped when the file
  * system has less than 3 GB free.
  *
+ * The pcap writer writes with O_DIRECT where it can, so a capture just
+ * written is not in the page cache: each file is read once, untimed,
+ * before anything is measured, and both tools read it from memory. Each
+ * measurement is the fastest of BENCH_RUNS runs (peak RSS: the largest).
+ *
  * Measured by fork + exec + wait4 (wall time, peak RSS):
  *   - HARNESS_BIN check --quiet --port 3260 FILE
  *   - tshark -r FILE -Y iscsi -T fields -e iscsi.opcode, on 100 MB (on
@@ -44,6 +49,7 @@
 #define FREE_NEEDED (3000 * MB)
 #define CONNS_PER_REP 8u        /* more than the session's 5 ids */
 #define REP_GAP_NS 1000000LL    /* 1 ms between repetitions */
+#define BENCH_RUNS 3
 
 /* Rewrites one repetition's events before the writer sees them. */
 struct repeater {
@@ -380,6 +386,41 @@ struct size_result {
 };
 
 /* rep_bytes: bytes per repetition (long_shape: per round of I/O). */
+/* Reads path once so that the runs measured find it in the page cache. */
+static int warm_page_cache(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	static char buf[1 << 20];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		;
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+/* The fastest of BENCH_RUNS runs of argv, with the largest peak RSS seen;
+ * fails when a run fails or its status differs from the first run's. */
+static int run_best(char *const argv[], bool count_output, struct run_result *best)
+{
+	for (int i = 0; i < BENCH_RUNS; i++) {
+		struct run_result r;
+		if (run(argv, count_output, &r) != 0)
+			return -1;
+		if (i && r.status != best->status)
+			return -1;
+		if (i == 0 || r.wall_s < best->wall_s) {
+			long rss = i ? best->maxrss_kb : 0;
+			*best = r;
+			best->maxrss_kb = rss > r.maxrss_kb ? rss : r.maxrss_kb;
+		} else if (r.maxrss_kb > best->maxrss_kb) {
+			best->maxrss_kb = r.maxrss_kb;
+		}
+	}
+	return 0;
+}
+
 static int bench_size(const char *bin, const char *path, unsigned long long target,
 		      unsigned long long rep_bytes, bool long_shape, bool with_tshark,
 		      struct size_result *out)
@@ -397,10 +438,14 @@ static int bench_size(const char *bin, const char *path, unsigned long long targ
 	       path, (double)out->bytes / MB, out->sessions,
 	       (unsigned long long)out->written_pdus, now_s() - t0);
 	fflush(stdout);
+	if (warm_page_cache(path) != 0) {
+		fprintf(stderr, "bench_check: cannot read %s: %s\n", path, strerror(errno));
+		return -1;
+	}
 
 	char *check_argv[] = { (char *)bin, "check", "--quiet", "--port", "3260",
 			       (char *)path, NULL };
-	if (run(check_argv, false, &out->check) != 0 || out->check.status < 0 ||
+	if (run_best(check_argv, false, &out->check) != 0 || out->check.status < 0 ||
 	    out->check.status > 1) {
 		fprintf(stderr, "bench_check: %s check %s failed (status %d)\n",
 			bin, path, out->check.status);
@@ -414,7 +459,7 @@ static int bench_size(const char *bin, const char *path, unsigned long long targ
 		return 0;
 	char *tshark_argv[] = { "tshark", "-r", (char *)path, "-Y", "iscsi", "-T",
 				"fields", "-e", "iscsi.opcode", NULL };
-	if (run(tshark_argv, true, &out->tshark) != 0 || out->tshark.status != 0) {
+	if (run_best(tshark_argv, true, &out->tshark) != 0 || out->tshark.status != 0) {
 		fprintf(stderr, "bench_check: tshark on %s failed (status %d)\n",
 			path, out->tshark.status);
 		return -1;

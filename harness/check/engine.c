@@ -15,6 +15,8 @@
 #include "harness/check/internal.h"
 
 #define EVIDENCE_MSG_LEN 512
+#define ID_CACHE_SLOTS 1024     /* a power of two, > 2 x the catalogue's IDs */
+#define ID_CACHE_PROBES 16
 
 /* One rule ID as this engine runs it. */
 struct rule_ent {
@@ -80,13 +82,17 @@ struct chk_engine {
 	size_t n_dropped_conns;      /* NULL entries in conns */
 	size_t n_dropped_sessions;   /* NULL entries in sessions */
 	size_t n_sessions_seen;
-	/* rule_index() by the address of the ID string the families pass
-	 * (their literals), checked with one strcmp() */
+	/* rule_lookup() by the address of the ID string: IDs have static
+	 * storage (family.h), so an address once looked up keeps its rule.
+	 * Open addressing, linear probing; full: rule_search() each time.
+	 * A slot carries what tally_for() asks of the rule, so that the hot
+	 * path reads one slot and not the rule table. */
 	struct id_slot {
-		const char *id;
-		char text[16];       /* what it said then */
-		long rule;
-	} id_cache[512];
+		const char *id;      /* NULL: empty */
+		int32_t rule;        /* -1: no family lists the ID */
+		bool selected;
+		bool session_wide;   /* CHK_RULE_SESSION */
+	} id_cache[ID_CACHE_SLOTS];
 };
 
 /* ---- rule table ------------------------------------------------------ */
@@ -229,20 +235,31 @@ static long rule_search(const struct chk_engine *e, const char *id)
 	return -1;
 }
 
-static long rule_index(struct chk_engine *e, const char *id)
+static struct id_slot slot_for(const struct chk_engine *e, const char *id)
 {
-	size_t n = sizeof e->id_cache / sizeof e->id_cache[0];
-	uint64_t h = (uint64_t)(uintptr_t)id * 0x9e3779b97f4a7c15ull;
-	struct id_slot *slot = &e->id_cache[(h >> 32) & (n - 1)];
-	if (slot->id == id && strcmp(slot->text, id) == 0)
-		return slot->rule;
 	long k = rule_search(e, id);
-	if (strlen(id) < sizeof slot->text) {
-		slot->id = id;
-		strcpy(slot->text, id);
-		slot->rule = k;
+	struct id_slot slot = { .id = id, .rule = (int32_t)k };
+	if (k >= 0) {
+		slot.selected = e->rules[k].selected;
+		slot.session_wide = e->rules[k].rule->flags & CHK_RULE_SESSION;
 	}
-	return k;
+	return slot;
+}
+
+static struct id_slot rule_lookup(struct chk_engine *e, const char *id)
+{
+	uint64_t h = (uint64_t)(uintptr_t)id * 0x9e3779b97f4a7c15ull;
+	size_t at = (size_t)(h >> 32);
+	for (size_t i = 0; i < ID_CACHE_PROBES; i++) {
+		struct id_slot *slot = &e->id_cache[(at + i) & (ID_CACHE_SLOTS - 1)];
+		if (slot->id == id)
+			return *slot;
+		if (!slot->id) {
+			*slot = slot_for(e, id);
+			return *slot;
+		}
+	}
+	return slot_for(e, id);
 }
 
 static bool same_ci(const char *a, size_t alen, const char *b)
@@ -1091,13 +1108,10 @@ static struct tally *tally_for(const struct chk_ctx *c, const char *id)
 	struct chk_engine *e = c->eng;
 	if (e->err || !c->sess || !c->sess->tally)
 		return NULL;
-	long k = rule_index(e, id);
-	if (k < 0 || !e->rules[k].selected)
+	struct id_slot r = rule_lookup(e, id);
+	if (r.rule < 0 || !r.selected || (r.session_wide && !c->sess->leading_login_seen))
 		return NULL;
-	if ((e->rules[k].rule->flags & CHK_RULE_SESSION) &&
-	    !c->sess->leading_login_seen)
-		return NULL;
-	return &((struct tally *)c->sess->tally)[k];
+	return &((struct tally *)c->sess->tally)[r.rule];
 }
 
 bool chk_wanted(const struct chk_ctx *c, const char *id)

@@ -66,7 +66,9 @@
  * NOT-OBSERVED, applies the rule selection (a deselected rule's calls are
  * ignored), keeps REP_MAX_EVIDENCE items and counts the rest.
  *
- * Rule IDs: a family lists the IDs it reports. An ID is reported under
+ * Rule IDs: the id a family passes has static storage duration (a
+ * literal, or a static table's): the engine remembers each address it
+ * looked up. A family lists the IDs it reports. An ID is reported under
  * one family: when a family with CHK_FAMILY_F_SHARED (pdu: the
  * validator's IDs, which span every area) lists an ID that another family
  * lists too, the other family owns it. Any family may record held/broken
