@@ -277,10 +277,7 @@ const struct pdu_field_loc *pdu_field_loc(const struct pdu_field *f,
 
 static unsigned mask_shift(uint8_t mask)
 {
-	unsigned shift = 0;
-	while (shift < 8 && !(mask & (1u << shift)))
-		shift++;
-	return shift;
+	return mask ? (unsigned)__builtin_ctz(mask) : 8;
 }
 
 /* All ones over the field's width: its bits for a size-1 field, else
@@ -296,13 +293,21 @@ static uint64_t width_mask(const struct pdu_field_loc *loc)
 
 static uint64_t loc_read(const uint8_t *bhs, const struct pdu_field_loc *loc)
 {
-	if (loc->size == 1)
-		return (uint64_t)((bhs[loc->offset] & loc->mask) >>
-				  mask_shift(loc->mask));
-	uint64_t v = 0;
-	for (unsigned i = 0; i < loc->size; i++)
-		v = v << 8 | bhs[loc->offset + i];
-	return v;
+	const uint8_t *b = bhs + loc->offset;
+	switch (loc->size) {
+	case 1:
+		return (uint64_t)((b[0] & loc->mask) >> mask_shift(loc->mask));
+	case 2:
+		return (uint64_t)b[0] << 8 | b[1];
+	case 4:
+		return (uint64_t)b[0] << 24 | (uint64_t)b[1] << 16 | (uint64_t)b[2] << 8 | b[3];
+	default: {
+		uint64_t v = 0;
+		for (unsigned i = 0; i < loc->size; i++)
+			v = v << 8 | b[i];
+		return v;
+	}
+	}
 }
 
 static void loc_write(uint8_t *bhs, const struct pdu_field_loc *loc,
@@ -393,6 +398,78 @@ void pdu_fields_decode(const uint8_t bhs[PDU_BHS_LEN], struct pdu_hdr *h)
 			       bhs + loc->offset, loc->size);
 		else
 			member_write(f, h, loc_read(bhs, loc));
+	}
+}
+
+bool pdu_hdr_plan_init(struct pdu_hdr_plan *plan)
+{
+	memset(plan, 0, sizeof *plan);
+	for (uint8_t op = 0; op < 64; op++) {
+		size_t n = 0;
+		for (size_t i = 0; i < REGISTRY_LEN; i++) {
+			const struct pdu_field *f = &registry[i];
+			const struct pdu_field_loc *loc = pdu_field_loc(f, op);
+			if (!loc || !has_member(f))
+				continue;
+			if (n == PDU_HDR_PLAN_MAX_STEPS)
+				return false;
+			plan->steps[op][n++] = (struct pdu_hdr_plan_step){
+				.hdr_offset = (uint16_t)f->hdr_offset,
+				.hdr_size = (uint8_t)f->hdr_size,
+				.kind = (uint8_t)f->kind,
+				.offset = loc->offset, .size = loc->size,
+				.mask = loc->mask,
+				.shift = (uint8_t)mask_shift(loc->mask) };
+		}
+		plan->n_steps[op] = (uint8_t)n;
+	}
+	return true;
+}
+
+void pdu_hdr_decode_planned(const struct pdu_hdr_plan *plan,
+			    const uint8_t bhs[PDU_BHS_LEN], struct pdu_hdr *h)
+{
+	memset(h, 0, sizeof *h);
+	uint8_t op = bhs[0] & 0x3f;
+	const struct pdu_hdr_plan_step *st = plan->steps[op];
+	for (size_t i = 0; i < plan->n_steps[op]; i++, st++) {
+		const uint8_t *b = bhs + st->offset;
+		unsigned char *m = (unsigned char *)h + st->hdr_offset;
+		if (st->kind == PDU_FIELD_BYTES) {
+			memcpy(m, b, st->size);
+			continue;
+		}
+		uint64_t v;
+		switch (st->size) {
+		case 1:
+			v = (uint64_t)((b[0] & st->mask) >> st->shift);
+			break;
+		case 2:
+			v = (uint64_t)b[0] << 8 | b[1];
+			break;
+		case 3:
+			v = (uint64_t)b[0] << 16 | (uint64_t)b[1] << 8 | b[2];
+			break;
+		case 4:
+			v = (uint64_t)b[0] << 24 | (uint64_t)b[1] << 16 |
+			    (uint64_t)b[2] << 8 | b[3];
+			break;
+		default:
+			v = 0;
+			for (unsigned k = 0; k < st->size; k++)
+				v = v << 8 | b[k];
+			break;
+		}
+		if (st->kind == PDU_FIELD_BOOL) {
+			*(bool *)m = (v & 1) != 0;
+			continue;
+		}
+		switch (st->hdr_size) {
+		case 1: *(uint8_t *)m = (uint8_t)v; break;
+		case 2: *(uint16_t *)m = (uint16_t)v; break;
+		case 4: *(uint32_t *)m = (uint32_t)v; break;
+		default: *(uint64_t *)m = v; break;
+		}
 	}
 }
 

@@ -77,4 +77,32 @@ int pdu_field_set_hdr(const struct pdu_field *f, struct pdu_hdr *h,
 void pdu_fields_encode(const struct pdu_hdr *h, uint8_t bhs[PDU_BHS_LEN]);
 void pdu_fields_decode(const uint8_t bhs[PDU_BHS_LEN], struct pdu_hdr *h);
 
+/* The registry's decoding, compiled once per opcode for a reader that
+ * decodes many BHSs (the checker): a plan lists, for each opcode, only the
+ * members its layout has, so decoding one BHS does not walk the whole
+ * registry. pdu_hdr_plan_init() fills it from the registry (which stays
+ * the one description of the layout); the caller owns it. */
+#define PDU_HDR_PLAN_MAX_STEPS 32
+
+struct pdu_hdr_plan_step {
+	uint16_t hdr_offset;     /* of the member in struct pdu_hdr */
+	uint8_t hdr_size;
+	uint8_t kind;            /* enum pdu_field_kind */
+	uint8_t offset, size;    /* in the BHS */
+	uint8_t mask, shift;     /* size 1: the bits, and their lowest */
+};
+
+struct pdu_hdr_plan {
+	uint8_t n_steps[64];
+	struct pdu_hdr_plan_step steps[64][PDU_HDR_PLAN_MAX_STEPS];
+};
+
+/* false when an opcode has more members than PDU_HDR_PLAN_MAX_STEPS (a
+ * registry grown past the plan: widen it). */
+bool pdu_hdr_plan_init(struct pdu_hdr_plan *plan);
+/* As pdu_hdr_decode(): h is zeroed, then every member the opcode's layout
+ * has is read from bhs. */
+void pdu_hdr_decode_planned(const struct pdu_hdr_plan *plan,
+			    const uint8_t bhs[PDU_BHS_LEN], struct pdu_hdr *h);
+
 #endif

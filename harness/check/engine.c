@@ -13,6 +13,7 @@
 
 #include "harness/check/check.h"
 #include "harness/check/internal.h"
+#include "pdu/fields.h"
 
 #define EVIDENCE_MSG_LEN 512
 #define ID_CACHE_SLOTS 1024     /* a power of two, > 2 x the catalogue's IDs */
@@ -69,6 +70,7 @@ struct chk_engine {
 	size_t n_live, cap_live;
 
 	struct pdu_key_params defaults;  /* pdu_key_params_init() */
+	struct pdu_hdr_plan hdr_plan;    /* every BHS is decoded through it */
 	size_t n_failed;             /* (session, rule) pairs broken */
 	int err;                     /* CHK_ENOMEM once something failed */
 	bool ended;
@@ -342,6 +344,13 @@ int chk_create(const struct chk_options *opts, struct chk_engine **out,
 	e->on_session = opts ? opts->on_session : NULL;
 	e->on_session_ctx = opts ? opts->on_session_ctx : NULL;
 	pdu_key_params_init(&e->defaults);
+	if (!pdu_hdr_plan_init(&e->hdr_plan)) {
+		if (err && errlen)
+			snprintf(err, errlen, "an opcode has more BHS fields than "
+				 "PDU_HDR_PLAN_MAX_STEPS (pdu/fields.h)");
+		free(e);
+		return CHK_EINVAL;
+	}
 	int rc = build_rules(e);
 	if (rc == CHK_OK)
 		rc = select_rules(e, opts ? opts->rules : NULL, err, errlen);
@@ -916,8 +925,8 @@ static uint32_t be24(const uint8_t *p)
 }
 
 /* Frame the event's bytes into a chk_pdu. */
-static void frame_pdu(const struct event *ev, struct chk_pdu *p,
-		      struct pdu_view *view)
+static void frame_pdu(const struct chk_engine *e, const struct event *ev,
+		      struct chk_pdu *p, struct pdu_view *view)
 {
 	memset(p, 0, sizeof *p);
 	p->bytes = ev->bytes;
@@ -931,7 +940,7 @@ static void frame_pdu(const struct event *ev, struct chk_pdu *p,
 			p->opcode = p->bytes[0] & 0x3f;
 		return;
 	}
-	pdu_hdr_decode(p->bytes, &p->h);
+	pdu_hdr_decode_planned(&e->hdr_plan, p->bytes, &p->h);
 	p->opcode = p->h.opcode;
 	p->parse_rc = pdu_parse(p->bytes, p->len, ev->digests, view, NULL);
 	if (p->parse_rc == PDU_OK || p->parse_rc == PDU_E_HEADER_DIGEST ||
@@ -958,7 +967,7 @@ static void on_pdu(struct chk_engine *e, const struct event *ev)
 		return;
 	struct pdu_view view;
 	struct chk_pdu p;
-	frame_pdu(ev, &p, &view);
+	frame_pdu(e, ev, &p, &view);
 	chk_track_before(e, c, &p, ev);
 	if (!c->sess)
 		return;

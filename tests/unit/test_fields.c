@@ -618,6 +618,32 @@ static void test_unknown_opcode_has_common_fields(void **state)
 	assert_null(pdu_field_loc(pdu_field_find("statsn"), 0x3c));
 }
 
+/* The checker's planned decoder reads exactly what the registry walk
+ * reads, for every opcode (defined or not) and random bytes. */
+static void test_planned_decode_equals_registry_walk(void **state)
+{
+	(void)state;
+	static struct pdu_hdr_plan plan;
+	assert_true(pdu_hdr_plan_init(&plan));
+	size_t widest = 0;
+	for (unsigned op = 0; op < 64; op++) {
+		if (plan.n_steps[op] > widest)
+			widest = plan.n_steps[op];
+		for (int round = 0; round < 200; round++) {
+			uint8_t bhs[PDU_BHS_LEN];
+			fill_random(bhs, sizeof bhs);
+			bhs[0] = (uint8_t)((bhs[0] & 0xc0) | op);
+			struct pdu_hdr walked, planned;
+			memset(&planned, 0xa5, sizeof planned);
+			pdu_hdr_decode(bhs, &walked);
+			pdu_hdr_decode_planned(&plan, bhs, &planned);
+			assert_memory_equal(&walked, &planned, sizeof walked);
+		}
+	}
+	assert_true(widest > 10);
+	assert_true(widest < PDU_HDR_PLAN_MAX_STEPS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -633,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_raw_only_fields_on_hdr),
 		cmocka_unit_test(test_every_member_reachable),
 		cmocka_unit_test(test_unknown_opcode_has_common_fields),
+		cmocka_unit_test(test_planned_decode_equals_registry_walk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
