@@ -71,6 +71,12 @@ struct chk_engine {
 
 	struct pdu_key_params defaults;  /* pdu_key_params_init() */
 	struct pdu_hdr_plan hdr_plan;    /* every BHS is decoded through it */
+	/* the families' per-connection and per-session states, laid out
+	 * in one block each: offsets and total size (fam_layout()) */
+	struct fam_layout {
+		size_t off[CHK_MAX_FAMILIES];
+		size_t size;
+	} conn_layout, sess_layout;
 	size_t n_failed;             /* (session, rule) pairs broken */
 	int err;                     /* CHK_ENOMEM once something failed */
 	bool ended;
@@ -323,6 +329,49 @@ static int select_rules(struct chk_engine *e, const char *spec, char *err,
 	return CHK_OK;
 }
 
+/* Where each family's state lies in the block of a connection (per_conn)
+ * or a session: 16-byte aligned, families without state take none. */
+static struct fam_layout fam_layout(const struct chk_engine *e, bool per_conn)
+{
+	struct fam_layout l = { .size = 0 };
+	for (size_t f = 0; f < e->n_fams; f++) {
+		size_t n = per_conn ? e->fams[f]->conn_size : e->fams[f]->session_size;
+		l.off[f] = l.size;
+		l.size += (n + 15) & ~(size_t)15;
+	}
+	return l;
+}
+
+/* One zeroed block for the families' states of a connection or session;
+ * fam[f] stays NULL for a family without state. */
+static bool fam_states_alloc(const struct chk_engine *e, bool per_conn, void *fam[],
+			     void **block)
+{
+	const struct fam_layout *l = per_conn ? &e->conn_layout : &e->sess_layout;
+	*block = calloc(1, l->size ? l->size : 1);
+	if (!*block)
+		return false;
+	for (size_t f = 0; f < e->n_fams; f++) {
+		size_t n = per_conn ? e->fams[f]->conn_size : e->fams[f]->session_size;
+		fam[f] = n ? (char *)*block + l->off[f] : NULL;
+	}
+	return true;
+}
+
+static void fam_states_free(const struct chk_engine *e, bool per_conn, void *fam[],
+			    void **block)
+{
+	for (size_t f = 0; f < e->n_fams; f++) {
+		void (*release)(void *) = per_conn ? e->fams[f]->conn_free
+						   : e->fams[f]->session_free;
+		if (fam[f] && release)
+			release(fam[f]);
+		fam[f] = NULL;
+	}
+	free(*block);
+	*block = NULL;
+}
+
 int chk_create(const struct chk_options *opts, struct chk_engine **out,
 	       char *err, size_t errlen)
 {
@@ -340,6 +389,8 @@ int chk_create(const struct chk_options *opts, struct chk_engine **out,
 		free(e);
 		return CHK_EINVAL;
 	}
+	e->conn_layout = fam_layout(e, true);
+	e->sess_layout = fam_layout(e, false);
 	e->drop_ended = opts && opts->drop_ended;
 	e->on_session = opts ? opts->on_session : NULL;
 	e->on_session_ctx = opts ? opts->on_session_ctx : NULL;
@@ -431,11 +482,7 @@ static int index_conn(struct chk_engine *e, size_t idx)
 
 static void free_conn(struct chk_engine *e, struct chk_conn *c)
 {
-	for (size_t f = 0; f < e->n_fams; f++) {
-		if (c->fam[f] && e->fams[f]->conn_free)
-			e->fams[f]->conn_free(c->fam[f]);
-		free(c->fam[f]);
-	}
+	fam_states_free(e, true, c->fam, &c->fam_block);
 	chk_track_conn_free(c);
 	free(c);
 }
@@ -459,16 +506,10 @@ static struct chk_conn *get_conn(struct chk_engine *e, uint32_t id)
 	c->id = id;
 	c->cid = -1;
 	c->seq = e->n_conns;
-	for (size_t f = 0; f < e->n_fams; f++) {
-		if (!e->fams[f]->conn_size)
-			continue;
-		c->fam[f] = calloc(1, e->fams[f]->conn_size);
-		if (!c->fam[f]) {
-			free_conn(e, c);
-			goto nomem;
-		}
+	if (!fam_states_alloc(e, true, c->fam, &c->fam_block)) {
+		free_conn(e, c);
+		goto nomem;
 	}
-	snprintf(c->endpoints, sizeof c->endpoints, "connection %u", id);
 	e->conns[e->n_conns] = c;
 	if (index_conn(e, e->n_conns) != CHK_OK) {
 		free_conn(e, c);
@@ -499,16 +540,7 @@ struct chk_session *chk_eng_new_session(struct chk_engine *e)
 	s->index = e->n_sessions_seen;
 	s->params = e->defaults;
 	s->tally = calloc(e->n_rules ? e->n_rules : 1, sizeof(struct tally));
-	bool ok = s->tally != NULL;
-	for (size_t f = 0; ok && f < e->n_fams; f++) {
-		if (!e->fams[f]->session_size)
-			continue;
-		s->fam[f] = calloc(1, e->fams[f]->session_size);
-		ok = s->fam[f] != NULL;
-	}
-	if (!ok) {
-		for (size_t f = 0; f < e->n_fams; f++)
-			free(s->fam[f]);
+	if (!s->tally || !fam_states_alloc(e, false, s->fam, &s->fam_block)) {
 		free(s->tally);
 		free(s);
 		goto nomem;
@@ -630,11 +662,7 @@ static void sparsen_tally(struct chk_engine *e, struct chk_session *s)
 
 static void free_session(struct chk_engine *e, struct chk_session *s)
 {
-	for (size_t f = 0; f < e->n_fams; f++) {
-		if (s->fam[f] && e->fams[f]->session_free)
-			e->fams[f]->session_free(s->fam[f]);
-		free(s->fam[f]);
-	}
+	fam_states_free(e, false, s->fam, &s->fam_block);
 	free_tally(e, s);
 	chk_track_session_free(s);
 	free(s);
@@ -845,20 +873,10 @@ static void retire_session(struct chk_engine *e, struct chk_session *s)
 	}
 	for (size_t i = 0; i < s->n_conns; i++) {
 		struct chk_conn *c = s->conns[i];
-		for (size_t f = 0; f < e->n_fams; f++) {
-			if (c->fam[f] && e->fams[f]->conn_free)
-				e->fams[f]->conn_free(c->fam[f]);
-			free(c->fam[f]);
-			c->fam[f] = NULL;
-		}
+		fam_states_free(e, true, c->fam, &c->fam_block);
 		chk_track_conn_free(c);
 	}
-	for (size_t f = 0; f < e->n_fams; f++) {
-		if (s->fam[f] && e->fams[f]->session_free)
-			e->fams[f]->session_free(s->fam[f]);
-		free(s->fam[f]);
-		s->fam[f] = NULL;
-	}
+	fam_states_free(e, false, s->fam, &s->fam_block);
 	chk_track_session_shrink(s);
 	sparsen_tally(e, s);
 	if (e->on_session)
@@ -992,8 +1010,15 @@ static void on_pdu(struct chk_engine *e, const struct event *ev)
 		chk_track_pdu(e, c, &p, ev);
 }
 
-static void set_endpoints(struct chk_conn *c, const struct ev_endpoints *ep)
+/* "192.0.2.1:50001 -> 192.0.2.2:3260", or "connection N" when the
+ * capture did not show the connection's addresses. */
+static void format_endpoints(const struct chk_conn *c, char *out, size_t n)
 {
+	if (!c->ep_known) {
+		snprintf(out, n, "connection %u", c->id);
+		return;
+	}
+	const struct ev_endpoints *ep = &c->ep;
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 	int af = ep->family == AF_INET6 ? AF_INET6 : AF_INET;
 	if (!inet_ntop(af, ep->ini_addr, a, sizeof a))
@@ -1001,11 +1026,9 @@ static void set_endpoints(struct chk_conn *c, const struct ev_endpoints *ep)
 	if (!inet_ntop(af, ep->tgt_addr, b, sizeof b))
 		snprintf(b, sizeof b, "?");
 	if (af == AF_INET6)
-		snprintf(c->endpoints, sizeof c->endpoints,
-			 "[%s]:%u -> [%s]:%u", a, ep->ini_port, b, ep->tgt_port);
+		snprintf(out, n, "[%s]:%u -> [%s]:%u", a, ep->ini_port, b, ep->tgt_port);
 	else
-		snprintf(c->endpoints, sizeof c->endpoints, "%s:%u -> %s:%u",
-			 a, ep->ini_port, b, ep->tgt_port);
+		snprintf(out, n, "%s:%u -> %s:%u", a, ep->ini_port, b, ep->tgt_port);
 }
 
 int chk_on_event(void *ctx, const struct event *ev)
@@ -1028,8 +1051,10 @@ int chk_on_event(void *ctx, const struct event *ev)
 		c = get_conn(e, ev->conn);
 		if (!c)
 			break;
-		if (ev->kind == EV_CONN_OPEN && ev->ep)
-			set_endpoints(c, ev->ep);
+		if (ev->kind == EV_CONN_OPEN && ev->ep) {
+			c->ep = *ev->ep;
+			c->ep_known = true;
+		}
 		chk_track_conn_event(e, c, ev);
 		if (c->sess && !c->sess->retired)
 			dispatch_conn(e, c, ev);
@@ -1426,9 +1451,11 @@ static int export_session(struct chk_engine *e, struct chk_session *s,
 	       sizeof rs->pdus_by_opcode);
 	for (size_t i = 0; i < s->n_conns; i++) {
 		const struct chk_conn *c = s->conns[i];
+		char endpoints[2 * INET6_ADDRSTRLEN + 32];
+		format_endpoints(c, endpoints, sizeof endpoints);
 		struct rep_conn rc = {
 			.conn = c->id, .cid = c->cid,
-			.endpoints = (char *)c->endpoints, .pdus = c->pdus,
+			.endpoints = endpoints, .pdus = c->pdus,
 			.first_frame = c->first_frame,
 			.last_frame = c->last_frame,
 			.end = (char *)conn_end(c),

@@ -73,7 +73,8 @@ struct chk_conn {
 	struct chk_session *sess;    /* NULL until its first PDU */
 	enum chk_join_kind join;
 	enum chk_phase phase;
-	char endpoints[128];         /* "192.0.2.1:50001 -> 192.0.2.2:3260" */
+	struct ev_endpoints ep;      /* EV_CONN_OPEN's, when ep_known: */
+	bool ep_known;               /* written out only at export */
 	bool opened;                 /* EV_CONN_OPEN seen */
 
 	/* stream state, per direction (enum ev_dir) */
@@ -132,7 +133,8 @@ struct chk_conn {
 	uint64_t seq;                /* order of creation */
 
 	struct chk_nego_state *nego; /* tracker-private: key parsing */
-	void *fam[CHK_MAX_FAMILIES]; /* per-family state (family.h) */
+	void *fam[CHK_MAX_FAMILIES]; /* per-family state (family.h), */
+	void *fam_block;             /* all of it in one allocation */
 };
 
 enum chk_task_state {
@@ -263,7 +265,8 @@ struct chk_session {
 					connection closed, nothing can join
 					it); only what the report needs is
 					kept */
-	void *fam[CHK_MAX_FAMILIES]; /* per-family state (family.h) */
+	void *fam[CHK_MAX_FAMILIES]; /* per-family state (family.h), */
+	void *fam_block;             /* all of it in one allocation */
 };
 
 /* ---- helpers every family may use ------------------------------------ */
