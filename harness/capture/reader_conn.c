@@ -529,7 +529,7 @@ static struct rconn *create(struct rc_tracker *t, const struct rd_segment *s, ui
 	lru_front(t, c);
 	if (++t->count > t->st.peak_tracked)
 		t->st.peak_tracked = t->count;
-	if (t->count > t->nb * 2)
+	if (t->count > t->nb / 2)  /* short chains: each link is a cache miss */
 		grow(t);
 	return c;
 }
