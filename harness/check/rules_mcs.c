@@ -58,6 +58,7 @@ static const struct chk_rule rules[] = {
 
 #define N_RULES (sizeof rules / sizeof rules[0])
 #define RING 256
+#define LOW_BUCKETS 1024  /* > RING: a fresh CmdSN's bucket is empty */
 #define MAX_EVENTS 8
 
 struct used {
@@ -80,6 +81,9 @@ struct async_ev {
 struct mc_sess {
 	struct used used[RING];
 	size_t used_pos;
+	/* how many of used[] have each value of CmdSN % LOW_BUCKETS: most
+	 * commands take a CmdSN never used, found so without a scan */
+	uint16_t used_by_low[LOW_BUCKETS];
 	bool max_sent_known;
 	uint32_t max_sent;       /* highest non-immediate CmdSN sent */
 	bool floor_known;
@@ -109,6 +113,8 @@ static const char *opname(uint8_t op, char buf[24])
 
 static const struct used *used_find(const struct mc_sess *m, uint32_t cmdsn)
 {
+	if (!m->used_by_low[cmdsn % LOW_BUCKETS])
+		return NULL;
 	for (size_t i = 0; i < RING; i++)
 		if (m->used[i].valid && m->used[i].cmdsn == cmdsn)
 			return &m->used[i];
@@ -132,8 +138,11 @@ static void command(struct chk_ctx *c, struct mc_sess *m,
 			 u->itt, u->conn);
 	else if (chk_live_conns(c->sess) >= 2)
 		chk_held(c, "MCS-005");
-	m->used[m->used_pos] = (struct used){ h->cmdsn, h->itt, c->conn->id,
-					      true };
+	struct used *slot = &m->used[m->used_pos];
+	if (slot->valid)
+		m->used_by_low[slot->cmdsn % LOW_BUCKETS]--;
+	*slot = (struct used){ h->cmdsn, h->itt, c->conn->id, true };
+	m->used_by_low[h->cmdsn % LOW_BUCKETS]++;
 	m->used_pos = (m->used_pos + 1) % RING;
 	if (!m->max_sent_known || serial_gt(h->cmdsn, m->max_sent)) {
 		m->max_sent = h->cmdsn;
