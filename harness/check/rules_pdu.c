@@ -332,12 +332,11 @@ static size_t rule_at(const char *id)
  * at Target" (ExpDataSN 0); the count of Data-In (read) or of R2T and
  * Data-In (bidirectional, one numbering) comes from the task table. A
  * write-only command is not judged (the catalogue leaves it open).
- * Returns true when the rule was judged here and broken. */
+ * p is a SCSI Response. Returns true when the rule was judged here and
+ * broken. */
 static bool expdatasn(struct chk_ctx *c, const struct chk_pdu *p, bool broken)
 {
 	const struct pdu_hdr *h = &p->h;
-	if (p->opcode != PDU_OP_SCSI_RSP)
-		return false;
 	if (h->response != 0) {
 		if (!broken)
 			chk_held(c, "PDU-013");
@@ -409,9 +408,11 @@ static void pdu_on_pdu(struct chk_ctx *c, const struct chk_pdu *p)
 			 out.total);
 	if (!p->whole_bhs)
 		return;
-	size_t r013 = rule_at("PDU-013");
-	if (expdatasn(c, p, broken[r013]))
-		broken[r013] = true;
+	if (p->opcode == PDU_OP_SCSI_RSP) {
+		size_t r013 = rule_at("PDU-013");
+		if (expdatasn(c, p, broken[r013]))
+			broken[r013] = true;
+	}
 
 	for (size_t r = 0; r < N_RULES; r++) {
 		if (broken[r] || !applies(when_of[r], p, &v, c->conn))
