@@ -101,6 +101,8 @@ struct chk_engine {
 		bool selected;
 		bool session_wide;   /* CHK_RULE_SESSION */
 	} id_cache[ID_CACHE_SLOTS];
+	struct id_slot *fam_rows[CHK_MAX_FAMILIES]; /* each family's rules[],
+							resolved: chk_held_row() */
 };
 
 /* ---- rule table ------------------------------------------------------ */
@@ -270,6 +272,21 @@ static struct id_slot rule_lookup(struct chk_engine *e, const char *id)
 	return slot_for(e, id);
 }
 
+/* Every row of every family's rules[] as rule_lookup() would find it,
+ * after the selection. */
+static int resolve_family_rows(struct chk_engine *e)
+{
+	for (size_t f = 0; f < e->n_fams; f++) {
+		size_t n = e->fams[f]->n_rules;
+		e->fam_rows[f] = malloc((n ? n : 1) * sizeof *e->fam_rows[f]);
+		if (!e->fam_rows[f])
+			return CHK_ENOMEM;
+		for (size_t r = 0; r < n; r++)
+			e->fam_rows[f][r] = slot_for(e, e->fams[f]->rules[r].id);
+	}
+	return CHK_OK;
+}
+
 static bool same_ci(const char *a, size_t alen, const char *b)
 {
 	size_t blen = strlen(b);
@@ -405,6 +422,8 @@ int chk_create(const struct chk_options *opts, struct chk_engine **out,
 	int rc = build_rules(e);
 	if (rc == CHK_OK)
 		rc = select_rules(e, opts ? opts->rules : NULL, err, errlen);
+	if (rc == CHK_OK)
+		rc = resolve_family_rows(e);
 	if (rc != CHK_OK) {
 		chk_free(e);
 		return rc;
@@ -684,6 +703,8 @@ void chk_free(struct chk_engine *e)
 	free(e->live);
 	free(e->rules);
 	free(e->by_id);
+	for (size_t f = 0; f < e->n_fams; f++)
+		free(e->fam_rows[f]);
 	free(e->names.slots);
 	free(e);
 }
@@ -1137,15 +1158,31 @@ struct chk_where chk_here(const struct chk_ctx *c)
 	return w;
 }
 
+/* The session's tally of a looked-up rule, or NULL when the rule is not
+ * counted (unlisted, deselected, session-wide before the leading login). */
+static struct tally *tally_of(const struct chk_ctx *c, struct id_slot r)
+{
+	if (r.rule < 0 || !r.selected || (r.session_wide && !c->sess->leading_login_seen))
+		return NULL;
+	return &((struct tally *)c->sess->tally)[r.rule];
+}
+
 static struct tally *tally_for(const struct chk_ctx *c, const char *id)
 {
 	struct chk_engine *e = c->eng;
 	if (e->err || !c->sess || !c->sess->tally)
 		return NULL;
-	struct id_slot r = rule_lookup(e, id);
-	if (r.rule < 0 || !r.selected || (r.session_wide && !c->sess->leading_login_seen))
-		return NULL;
-	return &((struct tally *)c->sess->tally)[r.rule];
+	return tally_of(c, rule_lookup(e, id));
+}
+
+void chk_held_row(struct chk_ctx *c, size_t row)
+{
+	const struct chk_engine *e = c->eng;
+	if (e->err || !c->sess || !c->sess->tally || row >= e->fams[c->fam]->n_rules)
+		return;
+	struct tally *t = tally_of(c, e->fam_rows[c->fam][row]);
+	if (t)
+		t->held++;
 }
 
 bool chk_wanted(const struct chk_ctx *c, const char *id)

@@ -192,6 +192,10 @@ struct chk_where {
 struct chk_where chk_here(const struct chk_ctx *c);
 
 void chk_held(struct chk_ctx *c, const char *id);
+/* chk_held() of row `row` of the calling family's own rules[] (resolved
+ * once, when the engine was made): for a family that walks its table for
+ * every PDU. */
+void chk_held_row(struct chk_ctx *c, size_t row);
 void chk_fail(struct chk_ctx *c, const char *id, const char *field,
 	      const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -417,7 +417,7 @@ static void pdu_on_pdu(struct chk_ctx *c, const struct chk_pdu *p)
 	for (size_t r = 0; r < N_RULES; r++) {
 		if (broken[r] || !applies(when_of[r], p, &v, c->conn))
 			continue;
-		chk_held(c, rules[r].id);
+		chk_held_row(c, r);
 	}
 	if (p->opcode == PDU_OP_SNACK_REQ && !v.erl.known)
 		chk_unjudged(c, "ERL0-006", "ErrorRecoveryLevel not known "
