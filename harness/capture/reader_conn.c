@@ -68,6 +68,7 @@ struct rc_tracker {
 	size_t n_closed;
 	uint32_t next_id;
 	struct rc_stats st;
+	struct tcp_hist_pool hist_pool;     /* every direction's history ring */
 };
 
 static const char *dir_name(enum ev_dir d)
@@ -325,7 +326,8 @@ static int start_iscsi(struct rc_tracker *t, struct rconn *c)
 	t->st.iscsi_conns++;
 	framer_conn_init(&x->fc, t->sink, c->id,
 			 c->start_seen ? FRAMER_DG_LOGIN : FRAMER_DG_INFER);
-	struct tcp_reasm_cfg cfg = { .cap = t->o.reasm_cap, .history = t->o.history };
+	struct tcp_reasm_cfg cfg = { .cap = t->o.reasm_cap, .history = t->o.history,
+				     .pool = &t->hist_pool };
 	for (int k = 0; k < 2; k++) {
 		x->ctx[k] = (struct dctx){ c, k };
 		struct tcp_reasm_out out = { on_data, on_gap, on_fin, on_note, &x->ctx[k] };
@@ -732,6 +734,7 @@ void rc_free(struct rc_tracker *t)
 		destroy(t, t->lru_head);
 	while (t->closed_head)
 		destroy(t, t->closed_head);
+	tcp_hist_pool_free(&t->hist_pool);
 	free(t->buckets);
 	free(t->ports);
 	free(t);

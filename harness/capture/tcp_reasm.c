@@ -45,6 +45,34 @@ void tcp_reasm_init(struct tcp_reasm *r, const struct tcp_reasm_cfg *cfg,
 	r->history = cfg && cfg->history ? cfg->history : TCP_REASM_DEFAULT_HISTORY;
 	if (r->history == SIZE_MAX)
 		r->history = 0;
+	r->pool = cfg ? cfg->pool : NULL;
+}
+
+void tcp_hist_pool_free(struct tcp_hist_pool *pool)
+{
+	while (pool->n)
+		free(pool->spare[--pool->n]);
+}
+
+static uint8_t *hist_take(struct tcp_reasm *r)
+{
+	struct tcp_hist_pool *pool = r->pool;
+	if (pool && pool->n && pool->size == r->history)
+		return pool->spare[--pool->n];
+	return malloc(r->history);
+}
+
+static void hist_give_back(struct tcp_reasm *r)
+{
+	struct tcp_hist_pool *pool = r->pool;
+	if (r->hist && pool && pool->n < TCP_HIST_POOL_MAX &&
+	    (pool->n == 0 || pool->size == r->history)) {
+		pool->size = r->history;
+		pool->spare[pool->n++] = r->hist;
+	} else {
+		free(r->hist);
+	}
+	r->hist = NULL;
 }
 
 void tcp_reasm_start(struct tcp_reasm *r, uint32_t seq0)
@@ -73,7 +101,7 @@ static void hist_add(struct tcp_reasm *r, const uint8_t *p, size_t n)
 	if (r->history == 0 || n == 0)
 		return;
 	if (!r->hist) {
-		r->hist = malloc(r->history);
+		r->hist = hist_take(r);
 		if (!r->hist) {
 			r->history = 0;
 			return;
@@ -440,6 +468,5 @@ void tcp_reasm_free(struct tcp_reasm *r)
 	}
 	r->tail = NULL;
 	r->buffered = 0;
-	free(r->hist);
-	r->hist = NULL;
+	hist_give_back(r);
 }

@@ -50,9 +50,24 @@ struct tcp_reasm_out {
 	void *ctx;
 };
 
+/* Spare history rings, handed from one finished direction to the next new
+ * one: a capture of many short connections then does not make the heap
+ * shrink and grow again (page faults) for each of them. Owned by whoever
+ * owns the reassemblers; zeroed to start, tcp_hist_pool_free() at the end. */
+#define TCP_HIST_POOL_MAX 16
+
+struct tcp_hist_pool {
+	uint8_t *spare[TCP_HIST_POOL_MAX];
+	size_t n;
+	size_t size;     /* of every spare ring */
+};
+
+void tcp_hist_pool_free(struct tcp_hist_pool *pool);
+
 struct tcp_reasm_cfg {
 	size_t cap;      /* 0: TCP_REASM_DEFAULT_CAP */
 	size_t history;  /* 0: TCP_REASM_DEFAULT_HISTORY; SIZE_MAX: none kept */
+	struct tcp_hist_pool *pool; /* NULL: each ring malloc'd and freed */
 };
 
 struct tcp_reasm_seg;
@@ -83,6 +98,7 @@ struct tcp_reasm {
 	struct tcp_reasm_seg *head, *tail; /* buffered, sorted, disjoint */
 	size_t buffered;         /* bytes + per-segment overhead */
 	uint8_t *hist;           /* ring: byte at offset o is hist[o % history] */
+	struct tcp_hist_pool *pool; /* where hist comes from and goes back */
 	uint64_t hist_from;      /* offsets [hist_from, next) are in the ring */
 	unsigned notes;
 	uint64_t notes_suppressed;

@@ -186,6 +186,54 @@ static void test_reasm_overlaps(void **state)
 	tcp_reasm_free(&r);
 }
 
+/* A history ring handed back to the pool serves the next direction, which
+ * still tells a differing retransmission from its own bytes. */
+static void test_reasm_history_pool(void **state)
+{
+	(void)state;
+	struct tcp_hist_pool pool = { .n = 0 };
+	struct tcp_reasm r;
+	struct rs_out o;
+	memset(&o, 0, sizeof o);
+	struct tcp_reasm_cfg cfg = { .history = 256, .pool = &pool };
+	struct tcp_reasm_out out = { rs_data, rs_gap, rs_fin, rs_note, &o };
+	tcp_reasm_init(&r, &cfg, &out);
+	tcp_reasm_start(&r, 0);
+	seg(&r, 0, 0, 100, false);
+	uint8_t *ring = r.hist;
+	assert_non_null(ring);
+	tcp_reasm_free(&r);
+	assert_int_equal(pool.n, 1);
+	assert_ptr_equal(pool.spare[0], ring);
+
+	memset(&o, 0, sizeof o);
+	tcp_reasm_init(&r, &cfg, &out);
+	tcp_reasm_start(&r, 5000);
+	seg(&r, 5000, 0, 100, false);
+	assert_ptr_equal(r.hist, ring);
+	assert_int_equal(pool.n, 0);
+	seg(&r, 5000, 0, 100, false);           /* the same bytes again */
+	assert_int_equal(o.notes, 0);
+	uint8_t b[20];
+	for (int i = 0; i < 20; i++)
+		b[i] = (uint8_t)~pat(10 + (uint64_t)i);
+	tcp_reasm_segment(&r, 5010, b, 20, 20, false, 3, 0);
+	assert_int_equal(o.notes, 1);           /* differs from this stream's */
+	tcp_reasm_free(&r);
+
+	/* a ring of another size is not pooled with these */
+	struct tcp_reasm_cfg other = { .history = 512, .pool = &pool };
+	memset(&o, 0, sizeof o);
+	tcp_reasm_init(&r, &other, &out);
+	tcp_reasm_start(&r, 0);
+	seg(&r, 0, 0, 10, false);
+	tcp_reasm_free(&r);
+	assert_int_equal(pool.n, 1);
+	assert_int_equal(pool.size, 256);
+	tcp_hist_pool_free(&pool);
+	assert_int_equal(pool.n, 0);
+}
+
 static void test_reasm_cap_declares_gap(void **state)
 {
 	(void)state;
@@ -880,6 +928,7 @@ int main(void)
 		cmocka_unit_test(test_reasm_ack_proves_gap),
 		cmocka_unit_test(test_reasm_fin),
 		cmocka_unit_test(test_reasm_flush_and_limits),
+		cmocka_unit_test(test_reasm_history_pool),
 		cmocka_unit_test(test_framer_chunking),
 		cmocka_unit_test(test_framer_plausible),
 		cmocka_unit_test(test_framer_resync_infers_digests),
