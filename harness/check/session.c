@@ -289,13 +289,14 @@ struct text_pool {
 };
 
 #define NO_TEXT SIZE_MAX   /* an offset for "not sent" */
+#define TEXT_POOL_MIN 256  /* holds one side's keys of most logins */
 
 /* Append s[0..len) and a 0x00; *at is where it starts. */
 static bool text_add(struct chk_engine *e, struct text_pool *tp,
 		     const char *s, size_t len, size_t *at)
 {
 	if (len + 1 > tp->cap - tp->used) {
-		size_t ncap = tp->cap ? tp->cap : 1024;
+		size_t ncap = tp->cap ? tp->cap : TEXT_POOL_MIN;
 		while (len + 1 > ncap - tp->used)
 			ncap *= 2;
 		char *nb = realloc(tp->buf, ncap);
