@@ -131,20 +131,28 @@ bool pdu_kv_key_valid(const char *key, size_t len, struct pdu_error *err);
 
 /* ---- the once-per-login rule (LOGIN-024) ------------------------------- */
 
-/* The keys one side has sent so far in a login (or a text negotiation). */
+/* The keys one side has sent so far in a login (or a text negotiation):
+ * the table's keys as one bit per row (enum pdu_key_id), any other name
+ * (X- and X# extensions, unknown keys) in a list. */
 struct pdu_kv_seen {
-	char (*keys)[PDU_KV_MAX_KEY_LEN + 1];
-	size_t n, cap;
+	uint64_t table_keys;                   /* bit i: pdu_key_table[i] */
+	char (*others)[PDU_KV_MAX_KEY_LEN + 1];
+	size_t n_others, cap_others;
 };
 
 void pdu_kv_seen_init(struct pdu_kv_seen *s);
 void pdu_kv_seen_free(struct pdu_kv_seen *s);
+/* Forget every key (for the next negotiation), keeping the memory. */
+void pdu_kv_seen_clear(struct pdu_kv_seen *s);
 /* Record key (sent at offset). Returns PDU_OK, or PDU_KV_E_DUPLICATE when
  * the key was sent before and may not repeat: only keys whose row allows it
  * (TargetAddress) repeat anywhere, and TargetName repeats in a SendTargets
  * answer (sendtargets_answer). PDU_KV_E_NOMEM on allocation failure. */
 int pdu_kv_seen_add(struct pdu_kv_seen *s, const char *key, size_t offset,
 		    bool sendtargets_answer, struct pdu_error *err);
+/* The same for a pair pdu_kv_next() returned (its row is already known). */
+int pdu_kv_seen_add_pair(struct pdu_kv_seen *s, const struct pdu_kv_pair *pair,
+			 bool sendtargets_answer, struct pdu_error *err);
 
 /* ---- encoding ----------------------------------------------------------- */
 
@@ -265,8 +273,66 @@ enum pdu_key_scope {
 #define PDU_KEY_F_NUM_ITEMS 0x0800u   /* list items are numbers in [min,max] */
 #define PDU_KEY_F_WHOLE_LEN 0x1000u   /* max_len bounds the whole list */
 
+/* The rows of pdu_key_table, in table order: pdu_key_table[id] is the row
+ * of key id (PDU_KEY_ID_X_DASH and PDU_KEY_ID_X_HASH are the X- and X#
+ * prefix rows). */
+enum pdu_key_id {
+	/* §12: security negotiation */
+	PDU_KEY_ID_AUTH_METHOD,
+	PDU_KEY_ID_KRB_AP_REQ,
+	PDU_KEY_ID_KRB_AP_REP,
+	PDU_KEY_ID_SRP_U,
+	PDU_KEY_ID_TARGET_AUTH,
+	PDU_KEY_ID_SRP_GROUP,
+	PDU_KEY_ID_SRP_S,
+	PDU_KEY_ID_SRP_A,
+	PDU_KEY_ID_SRP_B,
+	PDU_KEY_ID_SRP_M,
+	PDU_KEY_ID_SRP_HM,
+	PDU_KEY_ID_CHAP_A,
+	PDU_KEY_ID_CHAP_I,
+	PDU_KEY_ID_CHAP_C,
+	PDU_KEY_ID_CHAP_N,
+	PDU_KEY_ID_CHAP_R,
+	/* §13: operational keys */
+	PDU_KEY_ID_HEADER_DIGEST,
+	PDU_KEY_ID_DATA_DIGEST,
+	PDU_KEY_ID_MAX_CONNECTIONS,
+	PDU_KEY_ID_SEND_TARGETS,
+	PDU_KEY_ID_TARGET_NAME,
+	PDU_KEY_ID_INITIATOR_NAME,
+	PDU_KEY_ID_TARGET_ALIAS,
+	PDU_KEY_ID_INITIATOR_ALIAS,
+	PDU_KEY_ID_TARGET_ADDRESS,
+	PDU_KEY_ID_TARGET_PORTAL_GROUP_TAG,
+	PDU_KEY_ID_INITIAL_R2T,
+	PDU_KEY_ID_IMMEDIATE_DATA,
+	PDU_KEY_ID_MAX_RECV_DATA_SEGMENT_LENGTH,
+	PDU_KEY_ID_MAX_BURST_LENGTH,
+	PDU_KEY_ID_FIRST_BURST_LENGTH,
+	PDU_KEY_ID_DEFAULT_TIME2WAIT,
+	PDU_KEY_ID_DEFAULT_TIME2RETAIN,
+	PDU_KEY_ID_MAX_OUTSTANDING_R2T,
+	PDU_KEY_ID_DATA_PDU_IN_ORDER,
+	PDU_KEY_ID_DATA_SEQUENCE_IN_ORDER,
+	PDU_KEY_ID_ERROR_RECOVERY_LEVEL,
+	PDU_KEY_ID_SESSION_TYPE,
+	PDU_KEY_ID_X_DASH,
+	PDU_KEY_ID_X_NODE_ARCHITECTURE,
+	PDU_KEY_ID_X_HASH,
+	PDU_KEY_ID_TASK_REPORTING,
+	PDU_KEY_ID_ISCSI_PROTOCOL_LEVEL,
+	/* §13.25: obsoleted RFC 3720 keys */
+	PDU_KEY_ID_OF_MARKER,
+	PDU_KEY_ID_IF_MARKER,
+	PDU_KEY_ID_OF_MARK_INT,
+	PDU_KEY_ID_IF_MARK_INT,
+	PDU_KEY_COUNT
+};
+
 struct pdu_key_def {
 	const char *name;     /* key name, or the prefix of a PATTERN row */
+	size_t name_len;      /* strlen(name) */
 	const char *section;  /* RFC 7143 section */
 	enum pdu_key_syntax syntax;
 	enum pdu_key_result result;
@@ -282,12 +348,32 @@ struct pdu_key_def {
 	const char *ids;      /* catalogue IDs about the key, space separated */
 };
 
-extern const struct pdu_key_def pdu_key_table[];
-extern const size_t pdu_key_count;
+extern const struct pdu_key_def pdu_key_table[PDU_KEY_COUNT];
+extern const size_t pdu_key_count; /* PDU_KEY_COUNT */
 
 /* The row for name: an exact name, else the X# or X- extension pattern it
  * starts with; NULL for an unknown key. */
 const struct pdu_key_def *pdu_key_find(const char *name);
+
+/* def is the row of key id. */
+static inline bool pdu_key_is(const struct pdu_key_def *def,
+			      enum pdu_key_id id)
+{
+	return def == &pdu_key_table[id];
+}
+
+/* def is a row of one key name (not NULL, not an X- / X# prefix row): the
+ * names of two such rows are equal exactly when the rows are. */
+static inline bool pdu_key_is_exact(const struct pdu_key_def *def)
+{
+	return def && !(def->flags & PDU_KEY_F_PATTERN);
+}
+
+/* The row's enum pdu_key_id. */
+static inline enum pdu_key_id pdu_key_id_of(const struct pdu_key_def *def)
+{
+	return (enum pdu_key_id)(def - pdu_key_table);
+}
 
 /* Whether value is admissible for the key (syntax, range, length, reserved
  * constants). Returns PDU_OK, PDU_KV_E_BAD_VALUE (catalogue ID: def->rule),
@@ -431,6 +517,10 @@ void pdu_key_params_init(struct pdu_key_params *p);
 int pdu_key_params_apply(struct pdu_key_params *p, const char *key,
 			 const char *value, bool declared_by_target,
 			 struct pdu_error *err);
+/* The same for the key of row def (NULL for an unknown key). */
+int pdu_key_params_apply_def(struct pdu_key_params *p,
+			     const struct pdu_key_def *def, const char *value,
+			     bool declared_by_target, struct pdu_error *err);
 /* Cross-key rules on the result: FirstBurstLength <= MaxBurstLength
  * (LOGIN-028) unless FirstBurstLength is irrelevant (InitialR2T=Yes and
  * ImmediateData=No). Returns PDU_OK or PDU_KV_E_BAD_VALUE. */

@@ -153,10 +153,14 @@ static int check_name(const struct pdu_key_def *def, const char *value,
 				 "or naa.");
 		return PDU_KV_E_BAD_VALUE;
 	}
+	bool ascii = true;
 	for (i = 0; i < len; i++) {
 		int c = (unsigned char)value[i];
-		if (c >= 0x80 || pdu_kv_is_alnum(c) || c == '-' || c == '.' ||
-		    c == ':')
+		if (c >= 0x80) {
+			ascii = false;
+			continue;
+		}
+		if (pdu_kv_is_alnum(c) || c == '-' || c == '.' || c == ':')
 			continue;
 		snprintf(why, sizeof(why),
 			 "byte 0x%02x at %zu is not allowed in an iSCSI name",
@@ -165,7 +169,8 @@ static int check_name(const struct pdu_key_def *def, const char *value,
 				 i, why);
 		return PDU_KV_E_BAD_VALUE;
 	}
-	if (!valid_utf8((const unsigned char *)value)) {
+	/* ASCII alone is valid UTF-8 */
+	if (!ascii && !valid_utf8((const unsigned char *)value)) {
 		pdu_kv_value_err(err, PDU_KV_E_BAD_VALUE, def->rule, def, value,
 				 0, "not valid UTF-8");
 		return PDU_KV_E_BAD_VALUE;

@@ -110,6 +110,26 @@ static int loose_answer(const struct pdu_key_def *def, const char *offer,
 	return agree(def, out, answer);
 }
 
+/* Nothing decided yet: every field at zero, the two texts empty (their
+ * bytes past the end stay as they were: clearing all of *out would cost
+ * more than judging most keys). */
+static void outcome_clear(struct pdu_key_outcome *out)
+{
+	out->status = PDU_KEY_AGREED;
+	out->culprit = PDU_KEY_NOBODY;
+	out->rule = out->also = NULL;
+	out->num = 0;
+	out->value_truncated = false;
+	out->value[0] = '\0';
+	out->msg[0] = '\0';
+}
+
+/* s made fit for a message in out (pdu_kv_show). */
+static const char *show(const char *s, char out[PDU_KV_SHOW_MAX + 4])
+{
+	return pdu_kv_show(s, strlen(s), out);
+}
+
 int pdu_key_negotiate(const struct pdu_key_def *def, const char *offer,
 		      const char *answer, struct pdu_key_outcome *out)
 {
@@ -121,22 +141,19 @@ int pdu_key_negotiate(const struct pdu_key_def *def, const char *offer,
 
 	if (!out)
 		return PDU_E_INVALID;
-	memset(out, 0, sizeof(*out));
+	outcome_clear(out);
 	if (!offer) {
 		out->status = PDU_E_INVALID;
 		snprintf(out->msg, sizeof(out->msg), "no offer");
 		return PDU_E_INVALID;
 	}
 	name = def ? def->name : "key";
-	pdu_kv_show(offer, strlen(offer), so);
-	if (answer)
-		pdu_kv_show(answer, strlen(answer), sa);
 
 	if (pdu_kv_is_answer_constant(offer))
 		return violate(out, PDU_KEY_OFFERER, "LOGIN-019", NULL,
 			       "LOGIN-019: %s=%s offered: Reject, Irrelevant "
 			       "and NotUnderstood are answers only (§6.2)",
-			       name, so);
+			       name, show(offer, so));
 	if (!def || (def->flags & PDU_KEY_F_PATTERN))
 		return loose_answer(def, offer, answer, out);
 
@@ -166,7 +183,7 @@ int pdu_key_negotiate(const struct pdu_key_def *def, const char *offer,
 			return violate(out, PDU_KEY_ANSWERER, NULL, NULL,
 				       "%s=%s got no answer: an obsoleted key "
 				       "is answered Reject (§13.25)",
-				       name, so);
+				       name, show(offer, so));
 		default:
 			break;
 		}
@@ -174,7 +191,7 @@ int pdu_key_negotiate(const struct pdu_key_def *def, const char *offer,
 			       def->rule,
 			       "%s: %s=%s got no answer; the responder must "
 			       "answer it (§6.2)",
-			       function_rule(def), name, so);
+			       function_rule(def), name, show(offer, so));
 	}
 
 	if (pdu_kv_streq(answer, "NotUnderstood")) {
@@ -211,7 +228,8 @@ int pdu_key_negotiate(const struct pdu_key_def *def, const char *offer,
 				       "admissible simple value must be "
 				       "answered with an admissible value "
 				       "(§6.2.2)",
-				       function_rule(def), name, so);
+				       function_rule(def), name,
+				       show(offer, so));
 		return settle(out, PDU_KEY_REJECTED, NULL);
 	}
 
@@ -223,19 +241,19 @@ int pdu_key_negotiate(const struct pdu_key_def *def, const char *offer,
 				       "LOGIN-019",
 				       "LOGIN-021: %s answered None, which "
 				       "was not offered in %s (§6.2.1)",
-				       name, so);
+				       name, show(offer, so));
 		if (strchr(answer, ','))
 			return violate(out, PDU_KEY_ANSWERER, "LOGIN-021",
 				       def->rule,
 				       "LOGIN-021: %s answered with a list "
 				       "(%s); the answer is one offered value "
-				       "(§6.2.1)", name, sa);
+				       "(§6.2.1)", name, show(answer, sa));
 		if (!pdu_kv_list_has(offer, answer))
 			return violate(out, PDU_KEY_ANSWERER, "LOGIN-021",
 				       def->rule,
 				       "LOGIN-021: %s answered %s, which is "
 				       "not in the offer %s (§6.2.1)",
-				       name, sa, so);
+				       name, show(answer, sa), show(offer, so));
 		return agree(def, out, answer);
 
 	case PDU_KEY_RES_MIN:
@@ -256,14 +274,16 @@ int pdu_key_negotiate(const struct pdu_key_def *def, const char *offer,
 				       "LOGIN-022: %s=%s answered %s; the "
 				       "result function is Minimum, so the "
 				       "answer is at most the offer (§%s)",
-				       name, so, sa, def->section);
+				       name, show(offer, so), show(answer, sa),
+				       def->section);
 		if (def->result == PDU_KEY_RES_MAX && a < o)
 			return violate(out, PDU_KEY_ANSWERER, "LOGIN-022",
 				       def->rule,
 				       "LOGIN-022: %s=%s answered %s; the "
 				       "result function is Maximum, so the "
 				       "answer is at least the offer (§%s)",
-				       name, so, sa, def->section);
+				       name, show(offer, so), show(answer, sa),
+				       def->section);
 		return agree(def, out, answer);
 
 	case PDU_KEY_RES_AND:
@@ -306,7 +326,7 @@ int pdu_key_negotiate(const struct pdu_key_def *def, const char *offer,
 		return violate(out, PDU_KEY_ANSWERER, NULL, NULL,
 			       "%s answered %s; an obsoleted key is answered "
 			       "Reject%s (§13.25)",
-			       name, sa,
+			       name, show(answer, sa),
 			       def->syntax == PDU_KEY_SYN_BOOL ? " or No" : "");
 
 	case PDU_KEY_RES_NONE:

@@ -295,9 +295,13 @@ static bool outcome_on(char val[2][40])
 	return false;
 }
 
+/* The first 39 bytes of v (what snprintf() with "%s" would keep). */
 static void keep_value(char dst[40], const char *v)
 {
-	snprintf(dst, 40, "%s", v ? v : "");
+	const char *s = v ? v : "";
+	size_t n = strnlen(s, 39);
+	memcpy(dst, s, n);
+	dst[n] = '\0';
 }
 
 static void learn_login(struct framer_dir *fd, const uint8_t *b, size_t total,
@@ -333,9 +337,9 @@ static void learn_login(struct framer_dir *fd, const uint8_t *b, size_t total,
 		while ((rc = pdu_kv_next(kp, &pair, NULL)) != 0) {
 			if (rc < 0 || !pair.key)
 				continue;
-			if (strcmp(pair.key, "HeaderDigest") == 0)
+			if (pdu_key_is(pair.def, PDU_KEY_ID_HEADER_DIGEST))
 				keep_value(fc->hd_val[d], pair.value);
-			else if (strcmp(pair.key, "DataDigest") == 0)
+			else if (pdu_key_is(pair.def, PDU_KEY_ID_DATA_DIGEST))
 				keep_value(fc->dd_val[d], pair.value);
 		}
 	}

@@ -318,6 +318,15 @@ static void lg_on_pdu(struct chk_ctx *c, const struct chk_pdu *p)
 
 /* ---- keys ---------------------------------------------------------------- */
 
+/* The row's rule is one a well-judged key holds: LOGIN-027 (digests),
+ * LOGIN-028 (operational values) or LOGIN-029 (iSCSIProtocolLevel). */
+static bool value_rule_held(const char *rule)
+{
+	return rule && strncmp(rule, "LOGIN-02", 8) == 0 &&
+	       (rule[8] == '7' || rule[8] == '8' || rule[8] == '9') &&
+	       rule[9] == '\0';
+}
+
 /* Rules a well-judged negotiation of this key held. */
 static void key_held(struct chk_ctx *c, const struct chk_key *k)
 {
@@ -335,9 +344,7 @@ static void key_held(struct chk_ctx *c, const struct chk_key *k)
 		default: break;
 		}
 	}
-	if (d->rule && (strcmp(d->rule, "LOGIN-027") == 0 ||
-			strcmp(d->rule, "LOGIN-028") == 0 ||
-			strcmp(d->rule, "LOGIN-029") == 0))
+	if (value_rule_held(d->rule))
 		chk_held(c, d->rule);
 }
 
@@ -345,7 +352,8 @@ static void key_held(struct chk_ctx *c, const struct chk_key *k)
 static bool digest_support(struct chk_ctx *c, const struct chk_key *k)
 {
 	if (!k->answer || !k->offer || !k->value ||
-	    (strcmp(k->key, "HeaderDigest") && strcmp(k->key, "DataDigest")))
+	    !(pdu_key_is(k->def, PDU_KEY_ID_HEADER_DIGEST) ||
+	      pdu_key_is(k->def, PDU_KEY_ID_DATA_DIGEST)))
 		return true;
 	if (strncmp(k->offer, "CRC32C", 6) != 0 ||
 	    (k->offer[6] != ',' && k->offer[6] != '\0') ||
@@ -363,7 +371,8 @@ static bool digest_support(struct chk_ctx *c, const struct chk_key *k)
  * (LOGIN-030: MD5 is supported by every CHAP implementation). */
 static bool chap_a_md5(struct chk_ctx *c, const struct chk_key *k)
 {
-	if (!k->answer || strcmp(k->key, "CHAP_A") || !k->value || !k->offer ||
+	if (!k->answer || !pdu_key_is(k->def, PDU_KEY_ID_CHAP_A) || !k->value ||
+	    !k->offer ||
 	    strcmp(k->value, "5") == 0)
 		return true;
 	char buf[256];
@@ -387,16 +396,16 @@ static void chap_key(struct chk_ctx *c, struct lg_conn *l,
 		     const struct chk_key *k)
 {
 	uint64_t frame = c->ev ? c->ev->frame : 0;
-	if (strcmp(k->key, "AuthMethod") == 0 && k->outcome &&
+	if (pdu_key_is(k->def, PDU_KEY_ID_AUTH_METHOD) && k->outcome &&
 	    k->outcome->status == PDU_KEY_AGREED && !k->originated)
 		l->chap = strcmp(k->outcome->value, "CHAP") == 0;
 	if (!k->value)
 		return;
 	if (k->dir == EV_DIR_T2I) {
-		if (strcmp(k->key, "CHAP_I") == 0) {
+		if (pdu_key_is(k->def, PDU_KEY_ID_CHAP_I)) {
 			l->t_chap_seen_i = true;
 			l->t_chap_i = frame;
-		} else if (strcmp(k->key, "CHAP_C") == 0) {
+		} else if (pdu_key_is(k->def, PDU_KEY_ID_CHAP_C)) {
 			l->t_chap_seen_c = true;
 			l->t_chap_c = frame;
 			free(l->t_challenge);
@@ -404,13 +413,13 @@ static void chap_key(struct chk_ctx *c, struct lg_conn *l,
 		}
 		return;
 	}
-	if (strcmp(k->key, "CHAP_N") == 0) {
+	if (pdu_key_is(k->def, PDU_KEY_ID_CHAP_N)) {
 		l->i_chap_seen_n = true;
 		l->i_chap_n = frame;
-	} else if (strcmp(k->key, "CHAP_R") == 0) {
+	} else if (pdu_key_is(k->def, PDU_KEY_ID_CHAP_R)) {
 		l->i_chap_seen_r = true;
 		l->i_chap_r = frame;
-	} else if (strcmp(k->key, "CHAP_C") == 0 && l->t_challenge) {
+	} else if (pdu_key_is(k->def, PDU_KEY_ID_CHAP_C) && l->t_challenge) {
 		if (strcmp(k->value, l->t_challenge) == 0) {
 			l->echoed = true;
 			l->echo_frame = frame;
@@ -509,16 +518,17 @@ static void lg_on_key(struct chk_ctx *c, const struct chk_key *k)
 	}
 	if (k->login) {
 		if (k->dir == EV_DIR_I2T && k->seq_no == 0 && !k->unanswered) {
-			if (strcmp(k->key, "InitiatorName") == 0)
+			if (pdu_key_is(k->def, PDU_KEY_ID_INITIATOR_NAME))
 				l->seq0_initiator = true;
-			else if (strcmp(k->key, "TargetName") == 0)
+			else if (pdu_key_is(k->def, PDU_KEY_ID_TARGET_NAME))
 				l->seq0_target = true;
 		}
 		if (k->dir == EV_DIR_T2I && !k->unanswered) {
-			if (strcmp(k->key, "TargetPortalGroupTag") == 0 &&
+			if (pdu_key_is(k->def,
+				       PDU_KEY_ID_TARGET_PORTAL_GROUP_TAG) &&
 			    k->seq_no == 0)
 				l->rsp0_tpgt = true;
-			if (strcmp(k->key, "TargetAddress") == 0) {
+			if (pdu_key_is(k->def, PDU_KEY_ID_TARGET_ADDRESS)) {
 				l->ta_in_rsp = true;
 				if (k->value && strchr(k->value, ','))
 					l->ta_tagged = true;

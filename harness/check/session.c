@@ -226,11 +226,119 @@ static struct chk_r2t *r2t_add(struct chk_engine *e, struct chk_task *t)
 	return r;
 }
 
+/* ---- the session's key list ---------------------------------------------- */
+
+/* A block of the text of a session's key list (struct chk_kv_list). */
+struct chk_text_block {
+	struct chk_text_block *next; /* the block filled before */
+	size_t used, cap;
+	char bytes[];
+};
+
+#define TEXT_BLOCK_MIN 1024
+
+/* A copy of s[0..len) and a 0x00 in the list's text, or NULL. */
+static char *list_text(struct chk_engine *e, struct chk_kv_list *l,
+		       const char *s, size_t len)
+{
+	struct chk_text_block *b = l->text;
+	if (!b || len + 1 > b->cap - b->used) {
+		size_t cap = b ? 2 * b->cap : TEXT_BLOCK_MIN;
+		if (cap < len + 1)
+			cap = len + 1;
+		b = malloc(sizeof *b + cap);
+		if (!b) {
+			chk_eng_nomem(e);
+			return NULL;
+		}
+		b->next = l->text;
+		b->used = 0;
+		b->cap = cap;
+		l->text = b;
+	}
+	char *t = b->bytes + b->used;
+	memcpy(t, s, len);
+	t[len] = '\0';
+	b->used += len + 1;
+	return t;
+}
+
+static void list_free(struct chk_kv_list *l)
+{
+	while (l->text) {
+		struct chk_text_block *b = l->text;
+		l->text = b->next;
+		free(b);
+	}
+	free(l->keys);
+	free(l->values);
+	free(l->name_lens);
+	free(l->value_rooms);
+}
+
 /* ---- negotiation state ---------------------------------------------------- */
 
+/* Text kept during one negotiation (offered keys and values, outcomes,
+ * names): strings end to end in one buffer that the next negotiation
+ * reuses, so that keeping a key costs no allocation of its own. A string is
+ * known by its offset, since the buffer moves when it grows: a pointer from
+ * text_at() is good until the next text_add() to the same pool. */
+struct text_pool {
+	char *buf;
+	size_t used, cap;
+};
+
+#define NO_TEXT SIZE_MAX   /* an offset for "not sent" */
+#define TEXT_POOL_MIN 256  /* holds one side's keys of most logins */
+
+/* Append s[0..len) and a 0x00; *at is where it starts. */
+static bool text_add(struct chk_engine *e, struct text_pool *tp,
+		     const char *s, size_t len, size_t *at)
+{
+	if (len + 1 > tp->cap - tp->used) {
+		size_t ncap = tp->cap ? tp->cap : TEXT_POOL_MIN;
+		while (len + 1 > ncap - tp->used)
+			ncap *= 2;
+		char *nb = realloc(tp->buf, ncap);
+		if (!nb) {
+			chk_eng_nomem(e);
+			return false;
+		}
+		tp->buf = nb;
+		tp->cap = ncap;
+	}
+	memcpy(tp->buf + tp->used, s, len);
+	tp->buf[tp->used + len] = '\0';
+	*at = tp->used;
+	tp->used += len + 1;
+	return true;
+}
+
+static const char *text_at(const struct text_pool *tp, size_t at)
+{
+	return tp->buf + at;
+}
+
+/* A key kept as its row def and, when def is not a table key's row, its
+ * name at offset at in tp (a table key's name is def->name: not kept). */
+static bool key_keep(struct chk_engine *e, struct text_pool *tp,
+		     const struct pdu_key_def *def, const char *key,
+		     size_t *at)
+{
+	*at = NO_TEXT;
+	return pdu_key_is_exact(def) || text_add(e, tp, key, strlen(key), at);
+}
+
+static const char *key_name(const struct text_pool *tp,
+			    const struct pdu_key_def *def, size_t at)
+{
+	return pdu_key_is_exact(def) ? def->name : text_at(tp, at);
+}
+
 struct offer {
-	char key[PDU_KV_MAX_KEY_LEN + 1];
-	char *value;
+	const struct pdu_key_def *def; /* the key's row, or NULL */
+	size_t key_at;                 /* in the side's text (key_name()) */
+	size_t value_at;               /* in the side's text */
 	uint64_t frame;
 	bool answered;
 	bool in_final;     /* sent in the PDU that ended the login */
@@ -242,12 +350,15 @@ struct nego_side {
 	struct pdu_kv_seen seen;
 	struct offer *offers;  /* this side's offers awaiting an answer */
 	size_t n, cap;
+	struct text_pool text; /* their keys and values */
 	bool in_seq;           /* a sequence began (C=1) and did not end */
 	bool broken;           /* the sequence went over the parser's limit */
 };
 
 struct outcome_kv {
-	char *key, *value;
+	const struct pdu_key_def *def; /* the key's row, or NULL */
+	size_t key_at;                 /* in the negotiation's text (key_name()) */
+	size_t value_at;               /* in the negotiation's text */
 	bool by_target;
 };
 
@@ -259,22 +370,22 @@ struct chk_nego_state {
 	unsigned rsp_for;      /* request sequence the responses answer */
 	bool rsp_open;
 	bool sendtargets;
-	char *initiator, *target, *session_type; /* from request sequence 0 */
+	/* from request sequence 0: offsets in text, or NO_TEXT */
+	size_t initiator_at, target_at, session_type_at;
 	struct outcome_kv *outs;
 	size_t n_outs, cap_outs;
+	struct text_pool text; /* the outcomes' keys and values, the names */
 };
 
 #define KV_MAX_SEQ (1u << 20)
 
 static void side_clear(struct nego_side *sd)
 {
-	for (size_t i = 0; i < sd->n; i++)
-		free(sd->offers[i].value);
 	sd->n = 0;
+	sd->text.used = 0;
 	if (sd->parser_ready)
 		pdu_kv_reset(&sd->parser);
-	pdu_kv_seen_free(&sd->seen);
-	pdu_kv_seen_init(&sd->seen);
+	pdu_kv_seen_clear(&sd->seen);
 	sd->in_seq = false;
 	sd->broken = false;
 }
@@ -283,15 +394,9 @@ static void nego_clear(struct chk_nego_state *n)
 {
 	for (int d = 0; d < 2; d++)
 		side_clear(&n->side[d]);
-	for (size_t i = 0; i < n->n_outs; i++) {
-		free(n->outs[i].key);
-		free(n->outs[i].value);
-	}
 	n->n_outs = 0;
-	free(n->initiator);
-	free(n->target);
-	free(n->session_type);
-	n->initiator = n->target = n->session_type = NULL;
+	n->text.used = 0;
+	n->initiator_at = n->target_at = n->session_type_at = NO_TEXT;
 	n->active = false;
 	n->req_seq = n->rsp_for = 0;
 	n->rsp_open = false;
@@ -313,6 +418,7 @@ static struct chk_nego_state *nego_get(struct chk_engine *e,
 		c->nego->side[d].parser_ready = true;
 		pdu_kv_seen_init(&c->nego->side[d].seen);
 	}
+	nego_clear(c->nego);
 	return c->nego;
 }
 
@@ -328,13 +434,14 @@ void chk_track_conn_free(struct chk_conn *c)
 {
 	if (!c->nego)
 		return;
-	nego_clear(c->nego);
 	for (int d = 0; d < 2; d++) {
 		pdu_kv_free(&c->nego->side[d].parser);
 		pdu_kv_seen_free(&c->nego->side[d].seen);
 		free(c->nego->side[d].offers);
+		free(c->nego->side[d].text.buf);
 	}
 	free(c->nego->outs);
+	free(c->nego->text.buf);
 	free(c->nego);
 	c->nego = NULL;
 }
@@ -354,12 +461,7 @@ void chk_track_session_shrink(struct chk_session *s)
 void chk_track_session_free(struct chk_session *s)
 {
 	chk_track_session_shrink(s);
-	for (size_t i = 0; i < s->keys.n; i++) {
-		free(s->keys.keys[i]);
-		free(s->keys.values[i]);
-	}
-	free(s->keys.keys);
-	free(s->keys.values);
+	list_free(&s->keys);
 	for (size_t i = 0; i < s->n_notes; i++)
 		free(s->notes[i]);
 	free(s->notes);
@@ -377,7 +479,7 @@ static char *dup_or_nomem(struct chk_engine *e, const char *s)
 }
 
 static void add_offer(struct chk_engine *e, struct nego_side *sd,
-		      const char *key, const char *value, uint64_t frame,
+		      const struct pdu_kv_pair *pair, uint64_t frame,
 		      bool in_final)
 {
 	if (sd->n == sd->cap) {
@@ -390,27 +492,36 @@ static void add_offer(struct chk_engine *e, struct nego_side *sd,
 		sd->offers = no;
 		sd->cap = n;
 	}
-	struct offer *o = &sd->offers[sd->n];
-	memset(o, 0, sizeof *o);
-	snprintf(o->key, sizeof o->key, "%s", key);
-	o->value = dup_or_nomem(e, value);
-	if (!o->value)
+	struct offer o = { .def = pair->def, .frame = frame,
+			   .in_final = in_final };
+	if (!key_keep(e, &sd->text, pair->def, pair->key, &o.key_at) ||
+	    !text_add(e, &sd->text, pair->value, pair->value_len, &o.value_at))
 		return;
-	o->frame = frame;
-	o->in_final = in_final;
-	sd->n++;
+	sd->offers[sd->n++] = o;
 }
 
-static struct offer *pending_offer(struct nego_side *sd, const char *key)
+/* The offer of the pair's key still waiting for its answer: table keys are
+ * told apart by their row, other names by their text. */
+static struct offer *pending_offer(struct nego_side *sd,
+				   const struct pdu_kv_pair *pair)
 {
-	for (size_t i = 0; i < sd->n; i++)
-		if (!sd->offers[i].answered && strcmp(sd->offers[i].key, key) == 0)
-			return &sd->offers[i];
+	bool table_key = pdu_key_is_exact(pair->def);
+	for (size_t i = 0; i < sd->n; i++) {
+		struct offer *o = &sd->offers[i];
+		if (o->answered)
+			continue;
+		if (table_key ? o->def == pair->def
+			      : !pdu_key_is_exact(o->def) &&
+				strcmp(key_name(&sd->text, o->def, o->key_at),
+				       pair->key) == 0)
+			return o;
+	}
 	return NULL;
 }
 
 static void add_outcome(struct chk_engine *e, struct chk_nego_state *n,
-			const char *key, const char *value, bool by_target)
+			const struct pdu_key_def *def, const char *key,
+			const char *value, bool by_target)
 {
 	if (n->n_outs == n->cap_outs) {
 		size_t c = n->cap_outs ? n->cap_outs * 2 : 16;
@@ -422,43 +533,49 @@ static void add_outcome(struct chk_engine *e, struct chk_nego_state *n,
 		n->outs = no;
 		n->cap_outs = c;
 	}
-	char *k = dup_or_nomem(e, key), *v = dup_or_nomem(e, value);
-	if (!k || !v) {
-		free(k);
-		free(v);
+	struct outcome_kv o = { .def = def, .by_target = by_target };
+	if (!key_keep(e, &n->text, def, key, &o.key_at) ||
+	    !text_add(e, &n->text, value, strlen(value), &o.value_at))
 		return;
-	}
-	n->outs[n->n_outs++] = (struct outcome_kv){ k, v, by_target };
+	n->outs[n->n_outs++] = o;
 }
 
 /* Record an outcome to apply when the negotiation completes. */
 static void keep_outcome(struct chk_engine *e, struct chk_nego_state *n,
-			 const char *key, const struct pdu_key_outcome *o,
-			 bool by_target)
+			 const struct pdu_key_def *def, const char *key,
+			 const struct pdu_key_outcome *o, bool by_target)
 {
 	switch (o->status) {
 	case PDU_KEY_AGREED:
-		add_outcome(e, n, key, o->value, by_target);
+		add_outcome(e, n, def, key, o->value, by_target);
 		break;
 	case PDU_KEY_REJECTED:
-		add_outcome(e, n, key, "Reject", by_target);
+		add_outcome(e, n, def, key, "Reject", by_target);
 		break;
 	case PDU_KEY_IRRELEVANT:
-		add_outcome(e, n, key, "Irrelevant", by_target);
+		add_outcome(e, n, def, key, "Irrelevant", by_target);
 		break;
 	case PDU_KEY_NOT_UNDERSTOOD:
-		add_outcome(e, n, key, "NotUnderstood", by_target);
+		add_outcome(e, n, def, key, "NotUnderstood", by_target);
 		break;
 	default:
 		break;
 	}
 }
 
-static void remember_name(struct chk_engine *e, char **slot, const char *v)
+/* Keep the first value of a name the first request sent. */
+static void remember_name(struct chk_engine *e, struct chk_nego_state *n,
+			  size_t *at, const struct pdu_kv_pair *pair)
 {
-	if (*slot || !v)
+	if (*at != NO_TEXT || !pair->value)
 		return;
-	*slot = dup_or_nomem(e, v);
+	text_add(e, &n->text, pair->value, pair->value_len, at);
+}
+
+/* That name, or NULL when the first request did not send it. */
+static const char *sent_name(const struct chk_nego_state *n, size_t at)
+{
+	return at == NO_TEXT ? NULL : text_at(&n->text, at);
 }
 
 /* One key=value pair (or a format error) of a negotiation. */
@@ -478,44 +595,44 @@ static void take_pair(struct chk_engine *e, struct chk_conn *c,
 	k.seq_no = d == EV_DIR_I2T ? n->req_seq : n->rsp_for;
 	k.key = pair->key;
 	k.value = pair->value;
-	k.def = pair->def ? pair->def : pdu_key_find(pair->key);
+	k.def = pair->def;
 
 	bool st_answer = d == EV_DIR_T2I && n->sendtargets;
 	struct pdu_error err;
-	k.repeated = pdu_kv_seen_add(&sd->seen, pair->key, pair->offset,
-				     st_answer, &err) == PDU_KV_E_DUPLICATE;
-	if (!n->login && d == EV_DIR_I2T && strcmp(pair->key, "SendTargets") == 0)
+	k.repeated = pdu_kv_seen_add_pair(&sd->seen, pair, st_answer, &err) ==
+		     PDU_KV_E_DUPLICATE;
+	if (!n->login && d == EV_DIR_I2T &&
+	    pdu_key_is(k.def, PDU_KEY_ID_SEND_TARGETS))
 		n->sendtargets = true;
 	if (n->login && d == EV_DIR_I2T && n->req_seq == 0) {
-		if (strcmp(pair->key, "InitiatorName") == 0)
-			remember_name(e, &n->initiator, pair->value);
-		else if (strcmp(pair->key, "TargetName") == 0)
-			remember_name(e, &n->target, pair->value);
-		else if (strcmp(pair->key, "SessionType") == 0)
-			remember_name(e, &n->session_type, pair->value);
+		if (pdu_key_is(k.def, PDU_KEY_ID_INITIATOR_NAME))
+			remember_name(e, n, &n->initiator_at, pair);
+		else if (pdu_key_is(k.def, PDU_KEY_ID_TARGET_NAME))
+			remember_name(e, n, &n->target_at, pair);
+		else if (pdu_key_is(k.def, PDU_KEY_ID_SESSION_TYPE))
+			remember_name(e, n, &n->session_type_at, pair);
 	}
 
-	struct offer *o = pending_offer(other, pair->key);
+	struct offer *o = pending_offer(other, pair);
 	bool declared = k.def && k.def->result == PDU_KEY_RES_DECLARED;
 	if (o && !declared) {
 		o->answered = true;
 		k.answer = true;
-		k.offer = o->value;
+		k.offer = text_at(&other->text, o->value_at);
 		k.offer_frame = o->frame;
-		pdu_key_negotiate(k.def, o->value, pair->value, &out);
+		pdu_key_negotiate(k.def, k.offer, pair->value, &out);
 		k.outcome = &out;
-		keep_outcome(e, n, pair->key, &out, d == EV_DIR_T2I);
+		keep_outcome(e, n, k.def, pair->key, &out, d == EV_DIR_T2I);
 	} else if (declared) {
 		k.originated = true;
 		pdu_key_negotiate(k.def, pair->value, NULL, &out);
 		k.outcome = &out;
-		keep_outcome(e, n, pair->key, &out, d == EV_DIR_T2I);
+		keep_outcome(e, n, k.def, pair->key, &out, d == EV_DIR_T2I);
 	} else {
 		k.originated = true;
 		/* a repeat is LOGIN-024's; it awaits no second answer */
 		if (!k.repeated)
-			add_offer(e, sd, pair->key, pair->value, ev->frame,
-				  final_pdu);
+			add_offer(e, sd, pair, ev->frame, final_pdu);
 	}
 	chk_eng_key(e, c, &k, ev);
 }
@@ -596,58 +713,102 @@ static void unanswered(struct chk_engine *e, struct chk_conn *c,
 			k.dir = (enum ev_dir)d;
 			k.login = n->login;
 			k.stage = n->login ? -1 : PDU_STAGE_FULL_FEATURE;
-			k.key = o->key;
-			k.offer = o->value;
+			k.key = key_name(&sd->text, o->def, o->key_at);
+			k.offer = text_at(&sd->text, o->value_at);
 			k.offer_frame = o->frame;
-			k.def = pdu_key_find(o->key);
+			k.def = o->def;
 			k.unanswered = true;
-			pdu_key_negotiate(k.def, o->value, NULL, &out);
+			pdu_key_negotiate(k.def, k.offer, NULL, &out);
 			k.outcome = &out;
-			keep_outcome(e, n, o->key, &out, d == EV_DIR_T2I);
+			keep_outcome(e, n, k.def, k.key, &out, d == EV_DIR_T2I);
 			chk_eng_key(e, c, &k, ev);
 		}
 	}
 }
 
+/* Set name (name_len bytes) to value in the session's list of negotiated
+ * outcomes. */
 static void session_key(struct chk_engine *e, struct chk_session *s,
-			const char *key, const char *value)
+			const char *name, size_t name_len, const char *value)
 {
 	struct chk_kv_list *l = &s->keys;
+	size_t value_len = strlen(value);
 	for (size_t i = 0; i < l->n; i++) {
-		if (l->keys[i][0] == key[0] && strcmp(l->keys[i], key) == 0) {
-			char *v = dup_or_nomem(e, value);
-			if (v) {
-				free(l->values[i]);
-				l->values[i] = v;
-			}
+		if (l->name_lens[i] != name_len ||
+		    memcmp(l->keys[i], name, name_len) != 0)
+			continue;
+		/* a longer value moves to a new place; the room only grows,
+		 * so a key set again and again takes little text */
+		if (value_len <= l->value_rooms[i]) {
+			memcpy(l->values[i], value, value_len + 1);
 			return;
 		}
+		char *v = list_text(e, l, value, value_len);
+		if (v) {
+			l->values[i] = v;
+			l->value_rooms[i] = value_len;
+		}
+		return;
 	}
 	if (l->n == l->cap) {
 		size_t c = l->cap ? l->cap * 2 : 16;
 		char **nk = realloc(l->keys, c * sizeof *nk);
-		if (!nk) {
-			chk_eng_nomem(e);
-			return;
-		}
-		l->keys = nk;
+		if (nk)
+			l->keys = nk;
 		char **nv = realloc(l->values, c * sizeof *nv);
-		if (!nv) {
+		if (nv)
+			l->values = nv;
+		size_t *nl = realloc(l->name_lens, c * sizeof *nl);
+		if (nl)
+			l->name_lens = nl;
+		size_t *nr = realloc(l->value_rooms, c * sizeof *nr);
+		if (nr)
+			l->value_rooms = nr;
+		if (!nk || !nv || !nl || !nr) {
 			chk_eng_nomem(e);
 			return;
 		}
-		l->values = nv;
 		l->cap = c;
 	}
-	char *k = dup_or_nomem(e, key), *v = dup_or_nomem(e, value);
-	if (!k || !v) {
-		free(k);
-		free(v);
+	char *k = list_text(e, l, name, name_len);
+	char *v = k ? list_text(e, l, value, value_len) : NULL;
+	if (!v)
 		return;
-	}
 	l->keys[l->n] = k;
 	l->values[l->n] = v;
+	l->name_lens[l->n] = name_len;
+	l->value_rooms[l->n] = value_len;
 	l->n++;
+}
+
+/* "Key (CID n)", "Key (CID n, target)": the name a connection-scope key
+ * of an added connection has in the session's list (what snprintf() with
+ * "%s (CID %d%s)" writes, without its cost). Returns its length. */
+#define CONN_KEY_NAME_MAX (PDU_KV_MAX_KEY_LEN + 32)
+
+static size_t conn_key_name(char out[CONN_KEY_NAME_MAX], const char *key,
+			    int cid, const char *role)
+{
+	char digits[12];
+	size_t d = sizeof digits, n = 0;
+	unsigned u = cid < 0 ? 0u - (unsigned)cid : (unsigned)cid;
+	digits[--d] = '\0';
+	do {
+		digits[--d] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (cid < 0)
+		digits[--d] = '-';
+	const char *parts[] = { key, " (CID ", digits + d, role, ")" };
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		size_t len = strlen(parts[i]);
+		if (len > CONN_KEY_NAME_MAX - 1 - n)
+			len = CONN_KEY_NAME_MAX - 1 - n;
+		memcpy(out + n, parts[i], len);
+		n += len;
+	}
+	out[n] = '\0';
+	return n;
 }
 
 /* Apply what a completed negotiation agreed. */
@@ -665,34 +826,39 @@ static void commit(struct chk_engine *e, struct chk_conn *c,
 	bool session_wide = n->login ? c->leading : s->params_known;
 	for (size_t i = 0; i < n->n_outs; i++) {
 		struct outcome_kv *o = &n->outs[i];
-		const struct pdu_key_def *def = pdu_key_find(o->key);
-		if (strcmp(o->key, "MaxRecvDataSegmentLength") == 0) {
+		const struct pdu_key_def *def = o->def;
+		const char *key = key_name(&n->text, def, o->key_at);
+		const char *value = text_at(&n->text, o->value_at);
+		bool mrdsl = pdu_key_is(def,
+					PDU_KEY_ID_MAX_RECV_DATA_SEGMENT_LENGTH);
+		if (mrdsl) {
 			if (o->by_target)
 				declared_t = true;
 			else
 				declared_i = true;
 		}
-		pdu_key_params_apply(&p, o->key, o->value, o->by_target, NULL);
+		pdu_key_params_apply_def(&p, def, value, o->by_target, NULL);
 		bool conn_scope = def && def->scope == PDU_KEY_SCOPE_CONNECTION;
 		if (!conn_scope && session_wide)
-			pdu_key_params_apply(&s->params, o->key, o->value,
-					     o->by_target, NULL);
+			pdu_key_params_apply_def(&s->params, def, value,
+						 o->by_target, NULL);
 		if (conn_scope && !c->leading) {
-			char name[PDU_KV_MAX_KEY_LEN + 32];
-			snprintf(name, sizeof name, "%s (CID %d%s)", o->key,
-				 c->cid, strcmp(o->key,
-						"MaxRecvDataSegmentLength") == 0
-				 ? (o->by_target ? ", target" : ", initiator")
-				 : "");
-			session_key(e, s, name, o->value);
-		} else if (conn_scope &&
-			   strcmp(o->key, "MaxRecvDataSegmentLength") == 0) {
-			session_key(e, s, o->by_target
-				    ? "MaxRecvDataSegmentLength (target)"
-				    : "MaxRecvDataSegmentLength (initiator)",
-				    o->value);
+			char name[CONN_KEY_NAME_MAX];
+			size_t len = conn_key_name(name, key, c->cid,
+						   mrdsl ? (o->by_target
+							    ? ", target"
+							    : ", initiator")
+							 : "");
+			session_key(e, s, name, len, value);
+		} else if (conn_scope && mrdsl) {
+			const char *name = o->by_target
+				? "MaxRecvDataSegmentLength (target)"
+				: "MaxRecvDataSegmentLength (initiator)";
+			session_key(e, s, name, strlen(name), value);
 		} else if (session_wide || conn_scope) {
-			session_key(e, s, o->key, o->value);
+			session_key(e, s, key, pdu_key_is_exact(def)
+						  ? def->name_len : strlen(key),
+				    value);
 		}
 	}
 	if (n->login) {
@@ -851,16 +1017,19 @@ static void first_request_done(struct chk_engine *e, struct chk_conn *c,
 			       const struct event *ev)
 {
 	struct chk_session *s = c->sess;
-	if (!s->initiator && n->initiator)
-		s->initiator = dup_or_nomem(e, n->initiator);
-	if (!s->target && n->target)
-		s->target = dup_or_nomem(e, n->target);
+	const char *initiator = sent_name(n, n->initiator_at);
+	const char *target = sent_name(n, n->target_at);
+	const char *session_type = sent_name(n, n->session_type_at);
+	if (!s->initiator && initiator)
+		s->initiator = dup_or_nomem(e, initiator);
+	if (!s->target && target)
+		s->target = dup_or_nomem(e, target);
 	if (c->leading) {
-		bool disc = n->session_type &&
-			    strcmp(n->session_type, "Discovery") == 0;
+		bool disc = session_type &&
+			    strcmp(session_type, "Discovery") == 0;
 		if (c->login_from_start)
 			s->type = disc ? CHK_TYPE_DISCOVERY : CHK_TYPE_NORMAL;
-		else if (n->session_type)
+		else if (session_type)
 			s->type = disc ? CHK_TYPE_DISCOVERY : CHK_TYPE_NORMAL;
 	}
 	if (!c->leading || !s->initiator)

@@ -66,6 +66,7 @@ enum chk_session_type {
 };
 
 struct chk_session;
+struct chk_text_block;
 
 struct chk_conn {
 	uint32_t id;                 /* event connection id */
@@ -252,10 +253,17 @@ struct chk_session {
 	uint64_t pdus_by_opcode[64];
 	uint64_t numbered;           /* numbered responses on all connections */
 
+	/* negotiated outcomes, in order: entry i is keys[i] = values[i];
+	 * name_lens[i] is strlen(keys[i]), which the tracker compares first,
+	 * and value_rooms[i] the longest value values[i] has room for. The
+	 * strings live in text, blocks that never move and go with the
+	 * session. */
 	struct chk_kv_list {
 		char **keys, **values;
+		size_t *name_lens, *value_rooms;
 		size_t n, cap;
-	} keys;                      /* negotiated outcomes, in order */
+		struct chk_text_block *text;
+	} keys;
 	char **notes;
 	size_t n_notes, cap_notes;
 	uint64_t notes_dropped;      /* beyond CHK_MAX_NOTES */
