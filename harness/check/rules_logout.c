@@ -197,12 +197,10 @@ static void logout_done(struct chk_ctx *c, const struct chk_task *t,
 	if (h->response != 0 || t->logout_reason > 1)
 		return;
 	struct lo_sess *ss = chk_sstate(c);
-	for (size_t b = 0; b < CHK_TASK_BUCKETS; b++)
-		for (const struct chk_task *o = s->tasks[b]; o; o = o->next)
-			if (o->state == CHK_TASK_OPEN &&
-			    o->opcode == PDU_OP_SCSI_CMD &&
-			    (t->logout_reason == 0 || o->conn == x))
-				ended_add(c, ss, o->itt);
+	for (const struct chk_task *o = s->oldest_task; o; o = o->newer)
+		if (o->state == CHK_TASK_OPEN && o->opcode == PDU_OP_SCSI_CMD &&
+		    (t->logout_reason == 0 || o->conn == x))
+			ended_add(c, ss, o->itt);
 }
 
 static void logout_response(struct chk_ctx *c, const struct pdu_hdr *h)

@@ -626,35 +626,34 @@ static void r2t(struct chk_ctx *c, const struct chk_pdu *p)
 }
 
 /* R2Ts received earlier on this connection still not answered when r
- * completes (SEQ-016). */
+ * completes (SEQ-016); the evidence names the earliest. */
 static void r2t_order(struct chk_ctx *c, const struct chk_task *t,
 		      const struct chk_r2t *r)
 {
-	const struct chk_session *s = c->sess;
 	bool other = false;
-	for (size_t b = 0; b < CHK_TASK_BUCKETS; b++) {
-		for (const struct chk_task *o = s->tasks[b]; o; o = o->next) {
-			for (size_t i = 0; i < o->n_r2t; i++) {
-				const struct chk_r2t *x = &o->r2ts[i];
-				if (x == r || x->done || x->conn != r->conn ||
-				    o->state != CHK_TASK_OPEN)
-					continue;
-				other = true;
-				if (x->order < r->order) {
-					chk_fail(c, "SEQ-016", "iscsi.targettransfertag",
-						 "R2T TTT 0x%08x (ITT 0x%08x) is "
-						 "answered before R2T TTT 0x%08x "
-						 "(ITT 0x%08x, frame %llu) received "
-						 "earlier on connection %u", r->ttt,
-						 t->itt, x->ttt, o->itt,
-						 (unsigned long long)x->frame,
-						 c->conn->id);
-					return;
-				}
+	const struct chk_r2t *first = NULL;
+	const struct chk_task *first_task = NULL;
+	for (const struct chk_task *o = c->sess->oldest_task; o; o = o->newer) {
+		if (o->state != CHK_TASK_OPEN)
+			continue;
+		for (size_t i = 0; i < o->n_r2t; i++) {
+			const struct chk_r2t *x = &o->r2ts[i];
+			if (x == r || x->done || x->conn != r->conn)
+				continue;
+			other = true;
+			if (x->order < r->order && (!first || x->order < first->order)) {
+				first = x;
+				first_task = o;
 			}
 		}
 	}
-	if (other)
+	if (first)
+		chk_fail(c, "SEQ-016", "iscsi.targettransfertag",
+			 "R2T TTT 0x%08x (ITT 0x%08x) is answered before R2T TTT "
+			 "0x%08x (ITT 0x%08x, frame %llu) received earlier on "
+			 "connection %u", r->ttt, t->itt, first->ttt, first_task->itt,
+			 (unsigned long long)first->frame, c->conn->id);
+	else if (other)
 		chk_held(c, "SEQ-016");
 }
 

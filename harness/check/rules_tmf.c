@@ -103,10 +103,9 @@ static void tmf_response(struct chk_ctx *c, const struct pdu_hdr *h)
 	if (h->response != 0)
 		return;
 	struct tm_sess *q = chk_sstate(c);
-	for (size_t b = 0; b < CHK_TASK_BUCKETS; b++)
-		for (const struct chk_task *o = s->tasks[b]; o; o = o->next)
-			if (covers(t, o))
-				ended_add(c, q, o->itt);
+	for (const struct chk_task *o = s->oldest_task; o; o = o->newer)
+		if (covers(t, o))
+			ended_add(c, q, o->itt);
 }
 
 static struct tm_ended *ended_find(struct tm_sess *q, uint32_t itt)

@@ -108,26 +108,32 @@ static void task_free(struct chk_task *t)
 	free(t);
 }
 
-static void task_remove(struct chk_session *s, uint32_t itt)
+/* Takes t out of the table and the list, and frees it. */
+static void task_drop(struct chk_session *s, struct chk_task *t)
 {
-	struct chk_task **pp = &s->tasks[bucket(itt)];
-	while (*pp) {
-		if ((*pp)->itt == itt) {
-			struct chk_task *t = *pp;
-			*pp = t->next;
-			task_free(t);
-			s->n_tasks--;
-			return;
-		}
+	struct chk_task **pp = &s->tasks[bucket(t->itt)];
+	while (*pp != t)
 		pp = &(*pp)->next;
-	}
+	*pp = t->next;
+	if (t->older)
+		t->older->newer = t->newer;
+	else
+		s->oldest_task = t->newer;
+	if (t->newer)
+		t->newer->older = t->older;
+	else
+		s->newest_task = t->older;
+	task_free(t);
+	s->n_tasks--;
 }
 
 /* A fresh task for itt, replacing any older one with the same ITT. */
 static struct chk_task *task_new(struct chk_engine *e, struct chk_session *s,
 				 uint32_t itt)
 {
-	task_remove(s, itt);
+	struct chk_task *old = chk_task_find(s, itt);
+	if (old)
+		task_drop(s, old);
 	struct chk_task *t = calloc(1, sizeof *t);
 	if (!t) {
 		chk_eng_nomem(e);
@@ -137,6 +143,12 @@ static struct chk_task *task_new(struct chk_engine *e, struct chk_session *s,
 	size_t b = bucket(itt);
 	t->next = s->tasks[b];
 	s->tasks[b] = t;
+	t->older = s->newest_task;
+	if (t->older)
+		t->older->newer = t;
+	else
+		s->oldest_task = t;
+	s->newest_task = t;
 	s->n_tasks++;
 	return t;
 }
@@ -173,39 +185,25 @@ static void task_done(struct chk_task *t, struct chk_conn *c,
 static void prune_acked(struct chk_session *s, const struct chk_conn *c,
 			uint32_t expstatsn)
 {
-	if (!s->n_tasks)
-		return;
-	for (size_t b = 0; b < CHK_TASK_BUCKETS; b++) {
-		struct chk_task **pp = &s->tasks[b];
-		while (*pp) {
-			struct chk_task *t = *pp;
-			if (t->state == CHK_TASK_DONE && t->status_conn == c &&
-			    t->status_statsn_valid &&
-			    serial_lt(t->status_statsn, expstatsn)) {
-				*pp = t->next;
-				task_free(t);
-				s->n_tasks--;
-				continue;
-			}
-			pp = &t->next;
-		}
+	for (struct chk_task *t = s->oldest_task, *next; t; t = next) {
+		next = t->newer;
+		if (t->state == CHK_TASK_DONE && t->status_conn == c &&
+		    t->status_statsn_valid && serial_lt(t->status_statsn, expstatsn))
+			task_drop(s, t);
 	}
 }
 
 static void end_tasks(struct chk_session *s, const struct chk_conn *c,
 		      bool lun_only, uint64_t lun)
 {
-	for (size_t b = 0; b < CHK_TASK_BUCKETS; b++) {
-		for (struct chk_task *t = s->tasks[b]; t; t = t->next) {
-			if (t->state != CHK_TASK_OPEN ||
-			    t->opcode != PDU_OP_SCSI_CMD)
-				continue;
-			if (c && t->conn != c)
-				continue;
-			if (lun_only && t->lun != lun)
-				continue;
-			t->state = CHK_TASK_ENDED;
-		}
+	for (struct chk_task *t = s->oldest_task; t; t = t->newer) {
+		if (t->state != CHK_TASK_OPEN || t->opcode != PDU_OP_SCSI_CMD)
+			continue;
+		if (c && t->conn != c)
+			continue;
+		if (lun_only && t->lun != lun)
+			continue;
+		t->state = CHK_TASK_ENDED;
 	}
 }
 
@@ -448,14 +446,8 @@ void chk_track_conn_free(struct chk_conn *c)
 
 void chk_track_session_shrink(struct chk_session *s)
 {
-	for (size_t b = 0; b < CHK_TASK_BUCKETS; b++) {
-		while (s->tasks[b]) {
-			struct chk_task *t = s->tasks[b];
-			s->tasks[b] = t->next;
-			task_free(t);
-		}
-	}
-	s->n_tasks = 0;
+	while (s->oldest_task)
+		task_drop(s, s->oldest_task);
 }
 
 void chk_track_session_free(struct chk_session *s)

@@ -163,6 +163,8 @@ struct chk_r2t {
  * valid ITT, TMF, Text, Logout), keyed by ITT session-wide. */
 struct chk_task {
 	struct chk_task *next;       /* hash chain */
+	struct chk_task *older, *newer; /* every task of the session, in the
+					   order they were made */
 	uint32_t itt;
 	uint8_t opcode;              /* the request's opcode */
 	struct chk_conn *conn;       /* allegiant connection */
@@ -245,6 +247,8 @@ struct chk_session {
 	uint32_t next_cmdsn;         /* the next non-immediate CmdSN */
 
 	struct chk_task *tasks[CHK_TASK_BUCKETS];
+	struct chk_task *oldest_task, *newest_task; /* the same tasks, listed:
+						       walk from oldest_task */
 	size_t n_tasks;
 
 	struct chk_conn **conns;     /* in the order they joined */
