@@ -2,8 +2,9 @@
  * is a capture file (pcap or pcapng), opened from memory (fmemopen) and
  * read through the whole reader: link decoding, TCP reassembly, iSCSI
  * framing and digest learning. The last input byte picks the options
- * (heuristic, small reassembly cap and connection table, EV_WIRE), so the
- * limits are reached with small inputs too. An observer counts the events
+ * (heuristic, small reassembly cap and connection table, EV_WIRE, a tiny
+ * buffer for classic pcap records so they straddle its end and outgrow
+ * it), so the limits are reached with small inputs too. An observer counts the events
  * and checks what every one of them promises: a PDU's length is what its
  * header and digests say, a gap is not empty, bytes are readable.
  */
@@ -82,6 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.wire_events = (knobs & 16) != 0,
 		.target_ports = extra_ports,
 		.n_target_ports = (knobs & 32) ? 2 : 0,
+		.read_buffer = (knobs & 64) ? ((knobs & 128) ? 97 : 1) : 0,
 	};
 	char err[256];
 	struct cap_reader *r;

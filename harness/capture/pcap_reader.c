@@ -1,8 +1,10 @@
 /* pcap_reader.c — the capture reader: opens a pcap / pcapng file through
- * libpcap, reads it frame by frame, decodes each frame (reader_link.c) and
- * hands the TCP segments to the connection tracker (reader_conn.c), which
- * emits the events; bad files give messages naming the frame and the byte
- * offset (see pcap_reader.h). */
+ * libpcap, reads it frame by frame (a classic pcap file in a seekable
+ * stream through pcap_records.c, in large reads; anything else through
+ * libpcap), decodes each frame (reader_link.c) and hands the TCP segments
+ * to the connection tracker (reader_conn.c), which emits the events; bad
+ * files give messages naming the frame and the byte offset (see
+ * pcap_reader.h). */
 #include "harness/capture/pcap_reader.h"
 
 #include <errno.h>
@@ -12,20 +14,34 @@
 #include <string.h>
 
 #include "harness/capture/framer.h"
+#include "harness/capture/pcap_records.h"
 #include "harness/capture/reader_conn.h"
 #include "harness/capture/reader_link.h"
 
 #define MAX_MALFORMED_NOTES 16
 #define NS_PER_S 1000000000LL
+/* libpcap's largest captured length for every link type the reader
+ * decodes (MAXIMUM_SNAPLEN; only D-Bus, EBHSCR and USBPcap allow more) */
+#define LIBPCAP_MAX_CAPLEN 262144u
 
 enum file_kind { FILE_UNKNOWN, FILE_PCAP, FILE_PCAPNG };
 
-struct cap_reader {
-	pcap_t *pcap;
-	char *name;
-	int dlt;
+/* What the first bytes of a file say. */
+struct file_magic {
 	enum file_kind kind;
 	size_t rec_hdr;          /* classic pcap: bytes of a record header */
+	bool standard;           /* classic pcap with 16-byte record headers
+				    (not Kuznetzov's patched format) */
+	bool big_endian;         /* classic pcap: the file's byte order */
+	bool nanosecond;         /* classic pcap: ns time stamps */
+};
+
+struct cap_reader {
+	pcap_t *pcap;
+	struct pcap_records *records; /* classic pcap read in large reads */
+	char *name;
+	int dlt;
+	struct file_magic magic; /* FILE_UNKNOWN for a stream that cannot seek */
 	uint32_t snaplen;
 	struct cap_reader_opts opts;
 	struct rc_tracker *trk;
@@ -70,24 +86,32 @@ static uint32_t rd32(const uint8_t *b, bool big)
 		   : (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0];
 }
 
-/* What the first four bytes say the file is; rec_hdr for classic pcap. */
-static enum file_kind kind_of(const uint8_t m[4], size_t *rec_hdr)
+/* What the first four bytes say the file is. */
+static struct file_magic magic_of(const uint8_t m[4])
 {
+	struct file_magic fm = { .kind = FILE_UNKNOWN };
 	for (int big = 0; big < 2; big++) {
 		switch (rd32(m, big)) {
 		case 0xa1b2c3d4u: case 0xa1b23c4du:
-			*rec_hdr = 16;
-			return FILE_PCAP;
+			fm.kind = FILE_PCAP;
+			fm.rec_hdr = PCAP_RECORDS_RECORD_HEADER;
+			fm.standard = true;
+			fm.big_endian = big;
+			fm.nanosecond = rd32(m, big) == 0xa1b23c4du;
+			return fm;
 		case 0xa1b2cd34u: /* Kuznetzov's patched format */
-			*rec_hdr = 24;
-			return FILE_PCAP;
+			fm.kind = FILE_PCAP;
+			fm.rec_hdr = 24;
+			fm.big_endian = big;
+			return fm;
 		case 0x0a0d0d0au:
-			return FILE_PCAPNG;
+			fm.kind = FILE_PCAPNG;
+			return fm;
 		default:
 			break;
 		}
 	}
-	return FILE_UNKNOWN;
+	return fm;
 }
 
 /* Look at the first bytes without consuming them (when fp can seek).
@@ -119,8 +143,8 @@ static int peek(struct cap_reader *r, FILE *fp, char *err, size_t errlen)
 		       "file header (it ends at byte offset %zu)", r->name, got, got);
 		return CAP_EFORMAT;
 	}
-	r->kind = kind_of(m, &r->rec_hdr);
-	if (r->kind == FILE_UNKNOWN) {
+	r->magic = magic_of(m);
+	if (r->magic.kind == FILE_UNKNOWN) {
 		seterr(err, errlen, "%s: not a pcap or pcapng file: it starts with bytes "
 		       "%02x %02x %02x %02x at byte offset 0, which is no capture magic number",
 		       r->name, m[0], m[1], m[2], m[3]);
@@ -150,6 +174,27 @@ static int check_opts(const struct cap_reader_opts *o, const char *name, char *e
 			return CAP_EINVAL;
 		}
 	}
+	return 0;
+}
+
+/* A classic pcap file (version 2.4, 16-byte record headers) in a stream
+ * that can tell its position is read by pcap_records.c from here on;
+ * libpcap has read the file header. Returns 0 or CAP_ENOMEM. */
+static int open_records(struct cap_reader *r, FILE *fp)
+{
+	if (!r->magic.standard || pcap_major_version(r->pcap) != 2 ||
+	    pcap_minor_version(r->pcap) != 4 || r->snaplen == 0)
+		return 0;
+	off_t start = ftello(fp);
+	if (start < 0)
+		return 0;
+	struct pcap_records_format format = {
+		.big_endian = r->magic.big_endian, .nanosecond = r->magic.nanosecond,
+		.snaplen = r->snaplen, .max_caplen = LIBPCAP_MAX_CAPLEN,
+	};
+	if (pcap_records_open(&r->records, fp, (uint64_t)start, &format,
+			      r->opts.read_buffer) < 0)
+		return CAP_ENOMEM;
 	return 0;
 }
 
@@ -216,6 +261,12 @@ int cap_reader_open_file(struct cap_reader **rp, FILE *fp, const char *name,
 	}
 	int snap = pcap_snapshot(r->pcap);
 	r->snaplen = snap > 0 ? (uint32_t)snap : 0;
+	rc = open_records(r, fp);
+	if (rc < 0) {
+		seterr(err, errlen, "%s: out of memory", r->name);
+		cap_reader_close(r);
+		return rc;
+	}
 	struct rc_opts ro = {
 		.ports = r->opts.target_ports, .n_ports = r->opts.n_target_ports,
 		.heuristic = r->opts.heuristic, .reasm_cap = r->opts.reasm_cap,
@@ -351,32 +402,129 @@ static void refresh_stats(struct cap_reader *r)
 	r->st.notes = r->sink.counts[EV_NOTE];
 }
 
-/* A record libpcap could not read: the message, the code. */
-static int read_failed(struct cap_reader *r, long rec_off)
+/* A record that could not be read: the message (why says how), the code. */
+static int read_failed(struct cap_reader *r, long rec_off, int code, const char *why)
 {
-	const char *pe = pcap_geterr(r->pcap);
 	unsigned long long n = (unsigned long long)r->st.frames + 1;
 	char where[64];
 	fmt_offset(where, sizeof where, rec_off);
-	int code;
-	if (strstr(pe, "truncated")) {
-		code = CAP_ETRUNCATED;
+	switch (code) {
+	case CAP_ETRUNCATED:
+		if (n == 1)
+			snprintf(r->errmsg, sizeof r->errmsg,
+				 "%s: frame 1 (record %s): the file ends inside this record, "
+				 "so the capture is cut short; no frame was read (%s)",
+				 r->name, where, why);
+		else
+			snprintf(r->errmsg, sizeof r->errmsg,
+				 "%s: frame %llu (record %s): the file ends inside this record, "
+				 "so the capture is cut short; frames 1-%llu were read (%s)",
+				 r->name, n, where, n - 1, why);
+		break;
+	case CAP_EREAD:
 		snprintf(r->errmsg, sizeof r->errmsg,
-			 "%s: frame %llu (record %s): the file ends inside this record, so "
-			 "the capture is cut short; frames 1-%llu were read (libpcap: %s)",
-			 r->name, n, where, n - 1, pe);
-	} else if (strstr(pe, "error reading")) {
-		code = CAP_EREAD;
+			 "%s: frame %llu (record %s): read error (%s)", r->name, n, where, why);
+		break;
+	case CAP_ENOMEM:
 		snprintf(r->errmsg, sizeof r->errmsg,
-			 "%s: frame %llu (record %s): read error (libpcap: %s)",
-			 r->name, n, where, pe);
-	} else {
-		code = CAP_ECORRUPT;
+			 "%s: frame %llu (record %s): %s", r->name, n, where, why);
+		break;
+	default:
 		snprintf(r->errmsg, sizeof r->errmsg,
 			 "%s: frame %llu (record %s): corrupt record, the rest of the file "
-			 "cannot be read (libpcap: %s)", r->name, n, where, pe);
+			 "cannot be read (%s)", r->name, n, where, why);
+		break;
 	}
 	return code;
+}
+
+/* A record libpcap could not read: the message, the code. */
+static int libpcap_failed(struct cap_reader *r, long rec_off)
+{
+	const char *pe = pcap_geterr(r->pcap);
+	char why[PCAP_ERRBUF_SIZE + 16];
+	snprintf(why, sizeof why, "libpcap: %s", pe);
+	if (strstr(pe, "truncated"))
+		return read_failed(r, rec_off, CAP_ETRUNCATED, why);
+	if (strstr(pe, "error reading"))
+		return read_failed(r, rec_off, CAP_EREAD, why);
+	return read_failed(r, rec_off, CAP_ECORRUPT, why);
+}
+
+/* One record read: the statistics, a note for the first record longer than
+ * the snap length (stored_caplen bytes in the file, h->caplen used), the
+ * frame. */
+static void record(struct cap_reader *r, const struct pcap_pkthdr *h, const uint8_t *data,
+		   long rec_off, uint64_t stored_caplen)
+{
+	r->st.frames++;
+	r->st.bytes += h->caplen;
+	r->sink.frame = r->st.frames;
+	r->sink.ts_ns = ts_of(h);
+	if (r->st.frames == 1)
+		r->st.first_ts_ns = r->sink.ts_ns;
+	r->st.last_ts_ns = r->sink.ts_ns;
+	if (stored_caplen > h->caplen) {
+		r->st.oversize_records++;
+		if (!r->noted_oversize) {
+			r->noted_oversize = true;
+			framer_note(&r->sink, 0, EV_DIR_I2T,
+				    "%s: frame %llu (record at byte offset %ld) holds "
+				    "%llu bytes, more than the file's snap length %u: "
+				    "only the first %u are used (the first such record)",
+				    r->name, (unsigned long long)r->st.frames, rec_off,
+				    (unsigned long long)stored_caplen, r->snaplen, h->caplen);
+		}
+	}
+	frame(r, h, data, rec_off);
+}
+
+/* A classic pcap file, through pcap_records.c. */
+static int run_records(struct cap_reader *r)
+{
+	struct pcap_record rec;
+	int rc;
+	while ((rc = pcap_records_next(r->records, &rec)) == PCAP_RECORDS_RECORD)
+		record(r, &rec.hdr, rec.data, (long)rec.offset, rec.stored_caplen);
+	if (rc == PCAP_RECORDS_END)
+		return 0;
+	long rec_off = (long)pcap_records_offset(r->records);
+	const char *why = pcap_records_why(r->records);
+	switch (rc) {
+	case PCAP_RECORDS_TRUNCATED: return read_failed(r, rec_off, CAP_ETRUNCATED, why);
+	case PCAP_RECORDS_CORRUPT: return read_failed(r, rec_off, CAP_ECORRUPT, why);
+	case PCAP_RECORDS_NO_MEMORY: return read_failed(r, rec_off, CAP_ENOMEM, why);
+	default: return read_failed(r, rec_off, CAP_EREAD, why);
+	}
+}
+
+/* Anything else, through libpcap; the byte offsets from the stream's
+ * position (classic pcap: also the length of a record longer than the snap
+ * length). */
+static int run_libpcap(struct cap_reader *r)
+{
+	FILE *fp = pcap_file(r->pcap);
+	long next_off = -1;  /* a pcap record starts where the last one ended */
+	for (;;) {
+		long rec_off = next_off >= 0 ? next_off : fp ? ftell(fp) : -1;
+		next_off = -1;
+		struct pcap_pkthdr *h;
+		const u_char *data;
+		int rc = pcap_next_ex(r->pcap, &h, &data);
+		if (rc == PCAP_ERROR_BREAK)
+			return 0;
+		if (rc != 1)
+			return libpcap_failed(r, rec_off);
+		uint64_t stored_caplen = h->caplen;
+		if (r->magic.kind == FILE_PCAP && rec_off >= 0) {
+			long end = ftell(fp);
+			next_off = end;
+			size_t rec_hdr = r->magic.rec_hdr;
+			if (end >= 0 && (uint64_t)(end - rec_off) > rec_hdr + h->caplen)
+				stored_caplen = (uint64_t)(end - rec_off) - rec_hdr;
+		}
+		record(r, h, data, rec_off, stored_caplen);
+	}
 }
 
 int cap_reader_run(struct cap_reader *r, struct ev_bus *bus)
@@ -389,47 +537,7 @@ int cap_reader_run(struct cap_reader *r, struct ev_bus *bus)
 	}
 	r->ran = true;
 	r->sink.bus = bus;
-	FILE *fp = pcap_file(r->pcap);
-	int code = 0;
-	long next_off = -1;  /* a pcap record starts where the last one ended */
-	for (;;) {
-		long rec_off = next_off >= 0 ? next_off : fp ? ftell(fp) : -1;
-		next_off = -1;
-		struct pcap_pkthdr *h;
-		const u_char *data;
-		int rc = pcap_next_ex(r->pcap, &h, &data);
-		if (rc == PCAP_ERROR_BREAK)
-			break;
-		if (rc != 1) {
-			code = read_failed(r, rec_off);
-			break;
-		}
-		r->st.frames++;
-		r->st.bytes += h->caplen;
-		r->sink.frame = r->st.frames;
-		r->sink.ts_ns = ts_of(h);
-		if (r->st.frames == 1)
-			r->st.first_ts_ns = r->sink.ts_ns;
-		r->st.last_ts_ns = r->sink.ts_ns;
-		if (r->kind == FILE_PCAP && rec_off >= 0) {
-			long end = ftell(fp);
-			next_off = end;
-			if (end >= 0 && (uint64_t)(end - rec_off) > r->rec_hdr + h->caplen) {
-				r->st.oversize_records++;
-				if (!r->noted_oversize) {
-					r->noted_oversize = true;
-					framer_note(&r->sink, 0, EV_DIR_I2T,
-						    "%s: frame %llu (record at byte offset %ld) holds "
-						    "%llu bytes, more than the file's snap length %u: "
-						    "only the first %u are used (the first such record)",
-						    r->name, (unsigned long long)r->st.frames, rec_off,
-						    (unsigned long long)(end - rec_off - (long)r->rec_hdr),
-						    r->snaplen, h->caplen);
-				}
-			}
-		}
-		frame(r, h, data, rec_off);
-	}
+	int code = r->records ? run_records(r) : run_libpcap(r);
 	if (code < 0) {
 		framer_note(&r->sink, 0, EV_DIR_I2T, "%s", r->errmsg);
 		char why[96];
@@ -464,6 +572,7 @@ void cap_reader_close(struct cap_reader *r)
 	if (!r)
 		return;
 	rc_free(r->trk);
+	pcap_records_close(r->records);
 	if (r->pcap)
 		pcap_close(r->pcap);
 	free(r->name);

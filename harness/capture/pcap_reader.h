@@ -2,9 +2,11 @@
  * events a live run produces, so every observer (rules, reports, the pcap
  * writer) works the same on a capture as on a run.
  *
- * The file is read through libpcap with nanosecond timestamps, one frame at
- * a time (memory stays flat however long the capture is: per-connection
- * state is freed when the connection ends). Link types: Ethernet (802.1Q /
+ * The file is read with nanosecond timestamps, one frame at a time: a
+ * classic pcap file in large reads into one buffer (pcap_records.h), a
+ * pcapng file, a pipe or an old pcap variant through libpcap (memory stays
+ * flat however long the capture is: per-connection state is freed when the
+ * connection ends). Link types: Ethernet (802.1Q /
  * 802.1ad tags, stacked), Linux cooked SLL and SLL2, BSD loopback (NULL and
  * LOOP, the family word in either byte order), raw IP, raw IPv4, raw IPv6;
  * IPv4 with options, IPv6 with extension headers (reader_link.h). IP
@@ -69,6 +71,9 @@ struct cap_reader_opts {
 	uint32_t max_conns;           /* connections tracked at once; 0: 65536 */
 	bool wire_events;             /* also emit EV_WIRE */
 	uint32_t first_conn_id;       /* 0: 1 */
+	size_t read_buffer;           /* classic pcap: bytes of the buffer the
+					 records are read into; 0: 512 KiB
+					 (a record bigger than it grows it) */
 };
 
 /* What was read. */
