@@ -403,25 +403,31 @@ void pdu_fields_decode(const uint8_t bhs[PDU_BHS_LEN], struct pdu_hdr *h)
 
 bool pdu_hdr_plan_init(struct pdu_hdr_plan *plan)
 {
-	memset(plan, 0, sizeof *plan);
-	for (uint8_t op = 0; op < 64; op++) {
-		size_t n = 0;
-		for (size_t i = 0; i < REGISTRY_LEN; i++) {
-			const struct pdu_field *f = &registry[i];
-			const struct pdu_field_loc *loc = pdu_field_loc(f, op);
-			if (!loc || !has_member(f))
-				continue;
-			if (n == PDU_HDR_PLAN_MAX_STEPS)
-				return false;
-			plan->steps[op][n++] = (struct pdu_hdr_plan_step){
-				.hdr_offset = (uint16_t)f->hdr_offset,
-				.hdr_size = (uint8_t)f->hdr_size,
-				.kind = (uint8_t)f->kind,
-				.offset = loc->offset, .size = loc->size,
-				.mask = loc->mask,
-				.shift = (uint8_t)mask_shift(loc->mask) };
+	memset(plan->n_steps, 0, sizeof plan->n_steps);
+	/* the registry in order; a field's first placement for an opcode is
+	 * its placement there (as pdu_field_loc() finds it) */
+	for (size_t i = 0; i < REGISTRY_LEN; i++) {
+		const struct pdu_field *f = &registry[i];
+		if (!has_member(f))
+			continue;
+		uint64_t placed = 0;
+		for (size_t k = 0; k < f->n_locs; k++) {
+			const struct pdu_field_loc *loc = &f->locs[k];
+			uint64_t ops = loc->opcodes & ~placed;
+			placed |= ops;
+			for (; ops; ops &= ops - 1) {
+				unsigned op = (unsigned)__builtin_ctzll(ops);
+				if (plan->n_steps[op] == PDU_HDR_PLAN_MAX_STEPS)
+					return false;
+				plan->steps[op][plan->n_steps[op]++] = (struct pdu_hdr_plan_step){
+					.hdr_offset = (uint16_t)f->hdr_offset,
+					.hdr_size = (uint8_t)f->hdr_size,
+					.kind = (uint8_t)f->kind,
+					.offset = loc->offset, .size = loc->size,
+					.mask = loc->mask,
+					.shift = (uint8_t)mask_shift(loc->mask) };
+			}
 		}
-		plan->n_steps[op] = (uint8_t)n;
 	}
 	return true;
 }
