@@ -346,20 +346,26 @@ static uint64_t member_read(const struct pdu_field *f, const struct pdu_hdr *h)
 	}
 }
 
-static void member_write(const struct pdu_field *f, struct pdu_hdr *h,
+/* Store value in the member at p: a bool, or an unsigned of size bytes. */
+static void member_store(unsigned char *p, enum pdu_field_kind kind, size_t size,
 			 uint64_t value)
 {
-	unsigned char *p = (unsigned char *)h + f->hdr_offset;
-	if (f->kind == PDU_FIELD_BOOL) {
+	if (kind == PDU_FIELD_BOOL) {
 		*(bool *)p = (value & 1) != 0;
 		return;
 	}
-	switch (f->hdr_size) {
+	switch (size) {
 	case 1: *(uint8_t *)p = (uint8_t)value; break;
 	case 2: *(uint16_t *)p = (uint16_t)value; break;
 	case 4: *(uint32_t *)p = (uint32_t)value; break;
 	default: *(uint64_t *)p = value; break;
 	}
+}
+
+static void member_write(const struct pdu_field *f, struct pdu_hdr *h,
+			 uint64_t value)
+{
+	member_store((unsigned char *)h + f->hdr_offset, f->kind, f->hdr_size, value);
 }
 
 /* ---- the codec walks the registry (pdu_hdr_encode/decode in pdu.c) ---- */
@@ -466,16 +472,7 @@ void pdu_hdr_decode_planned(const struct pdu_hdr_plan *plan,
 				v = v << 8 | b[k];
 			break;
 		}
-		if (st->kind == PDU_FIELD_BOOL) {
-			*(bool *)m = (v & 1) != 0;
-			continue;
-		}
-		switch (st->hdr_size) {
-		case 1: *(uint8_t *)m = (uint8_t)v; break;
-		case 2: *(uint16_t *)m = (uint16_t)v; break;
-		case 4: *(uint32_t *)m = (uint32_t)v; break;
-		default: *(uint64_t *)m = v; break;
-		}
+		member_store(m, (enum pdu_field_kind)st->kind, st->hdr_size, v);
 	}
 }
 

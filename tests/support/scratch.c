@@ -1,9 +1,11 @@
 /* scratch.c — a fresh scratch directory per test program (scratch.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tests/support/scratch.h"
 
@@ -21,4 +23,21 @@ int scratch_make_dir(const char *name, char *dir, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+void scratch_remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			char p[4096];
+			snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+			unlink(p);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
 }

@@ -9,4 +9,8 @@
  * with a message on stderr naming the directory and the reason. */
 int scratch_make_dir(const char *name, char *dir, size_t len);
 
+/* Remove dir and the files in it (a scratch directory holds no
+ * subdirectories). */
+void scratch_remove_dir(const char *dir);
+
 #endif

@@ -20,7 +20,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdbool.h>
@@ -70,19 +69,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	DIR *d = opendir(scratch.dir);
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d))) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			char p[1100];
-			snprintf(p, sizeof p, "%s/%s", scratch.dir, e->d_name);
-			unlink(p);
-		}
-		closedir(d);
-	}
-	rmdir(scratch.dir);
+	scratch_remove_dir(scratch.dir);
 	return 0;
 }
 

@@ -26,7 +26,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <pcap/pcap.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -53,19 +52,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	DIR *d = opendir(scratch_dir);
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d))) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			char p[1100];
-			snprintf(p, sizeof p, "%s/%s", scratch_dir, e->d_name);
-			unlink(p);
-		}
-		closedir(d);
-	}
-	rmdir(scratch_dir);
+	scratch_remove_dir(scratch_dir);
 	return 0;
 }
 

@@ -18,7 +18,6 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
@@ -59,19 +58,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	struct scratch *s = *state;
-	DIR *d = opendir(s->dir);
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d))) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			char p[1024];
-			snprintf(p, sizeof p, "%s/%s", s->dir, e->d_name);
-			unlink(p);
-		}
-		closedir(d);
-	}
-	rmdir(s->dir);
+	scratch_remove_dir(s->dir);
 	return 0;
 }
 

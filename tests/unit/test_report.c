@@ -17,7 +17,6 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -44,19 +43,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	DIR *d = opendir(scratch_dir);
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d))) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			char p[1024];
-			snprintf(p, sizeof p, "%s/%s", scratch_dir, e->d_name);
-			unlink(p);
-		}
-		closedir(d);
-		rmdir(scratch_dir);
-	}
+	scratch_remove_dir(scratch_dir);
 	return 0;
 }
 
