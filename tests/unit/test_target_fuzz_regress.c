@@ -11,14 +11,13 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fuzz/target_script.h"
 #include "harness/net/mem_carrier.h"
 #include "harness/proto/target.h"
 #include "harness/roles/scsi_dev.h"
 #include "harness/roles/target_role.h"
 #include "tests/support/tini.h"
 
-#define TARGET_IQN "iqn.2026-11.org.iscsi-harness:regress"
-#define INITIATOR_IQN "iqn.2026-11.org.iscsi-harness:tini"
 #define LUN0 0
 #define MAX_CONNS 4
 
@@ -68,27 +67,13 @@ static struct fx *fx_new(void)
 	char err[128];
 	assert_int_equal(scsi_dev_add_ram(f->dev, 1 << 20, err, sizeof err), 0);
 	f->device = target_role_backend(f->dev);
-	struct tgt_cfg cfg = {
-		.login = {
-			.target_name = TARGET_IQN, .target_address = "127.0.0.1:3260",
-			.tpgt = 1, .max_erl = 2, .max_connections = 4,
-			.mrdsl = 8192, .max_burst_length = 16384,
-			.first_burst_length = 8192, .initial_r2t = false,
-			.immediate_data = true, .max_outstanding_r2t = 2,
-			.default_time2wait = 2, .default_time2retain = 20,
-			.header_digest = "None,CRC32C", .data_digest = "None,CRC32C",
-		},
-		.backend = { .ctx = f, .plan = spy_plan, .exec = spy_exec,
-			     .lun_exists = spy_lun_exists },
-		.cmd_window = 8,
-		.nop_interval_ms = 1000,
-		.nop_timeout_ms = 3000,
-		.login_timeout_ms = 5000,
-	};
+	struct tgt_cfg cfg = fts_target_cfg(f->dev, false);
+	cfg.backend = (struct tgt_backend){ .ctx = f, .plan = spy_plan, .exec = spy_exec,
+					    .lun_exists = spy_lun_exists };
 	f->t = tgt_create(&cfg, mem_carrier_io(f->m));
 	assert_non_null(f->t);
 	mem_carrier_set_engine(f->m, tgt_engine_ops(f->t));
-	tini_session_init(&f->s, INITIATOR_IQN, TARGET_IQN, 1);
+	tini_session_init(&f->s, FTS_INITIATOR_IQN, FTS_TARGET_IQN, 1);
 	return f;
 }
 
